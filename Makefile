@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# nmr: thin wrapper around Kbuild plus the two commands of the README.
+#
+#   make               build nmr.ko and every other module against KDIR
+#   make modules KDIR=/path/to/prepared/kernel
+#   make demo          boot the test kernel in QEMU and narrate a lifecycle
+#   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
+#   make kernel        build (once) the cached KUnit test kernel
+#   make rule-coverage list every contract rule and the tests citing it
+
+SHELL := /bin/bash
+HERE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# The running kernel's headers if present (the usual out-of-tree default),
+# otherwise the cached test kernel (built on first use).
+ifeq ($(KDIR),)
+KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+ifeq ($(KDIR),)
+KDIR = $(shell $(HERE)/scripts/kernel.sh)
+endif
+endif
+
+# Warnings are errors: W=1 clean is the rule (CI builds the same way).
+NMR_W ?= 1
+NMR_WERROR ?= 1
+ifeq ($(NMR_WERROR),1)
+KBUILD_EXTRA := KCFLAGS=-Werror
+endif
+
+.PHONY: all modules clean kernel demo check rule-coverage
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(HERE) W=$(NMR_W) $(KBUILD_EXTRA) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(HERE) clean
+
+kernel:
+	@$(HERE)/scripts/kernel.sh
+
+demo:
+	@$(HERE)/scripts/demo.sh
+
+check:
+	@$(HERE)/scripts/check.sh
+
+rule-coverage:
+	@$(HERE)/scripts/rule-coverage

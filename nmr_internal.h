@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* nmr_internal.h - the NMR's private objects, shared by nmr_core.c, nmr_client.c and nmr_provider.c. */
+#ifndef _NMR_INTERNAL_H
+#define _NMR_INTERNAL_H
+
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <nmr/nmr.h>
+
+/* The two roles of a registration, and the two sides of a binding. */
+enum nmr_role {
+	NMR_CLIENT = 0,
+	NMR_PROVIDER = 1,
+};
+
+/* Registration lifecycle; changed under nmr_lock. */
+enum nmr_reg_state {
+	NMR_REG_ACTIVE,		/* published: offered to new peers */
+	NMR_REG_DEREGISTERING,	/* unpublished; bindings going away */
+	NMR_REG_DEAD,		/* a wait returned, or its module left: handle is dead */
+};
+
+/* One side of a binding, in its detach (b->lock). */
+enum nmr_side_state {
+	NMR_SIDE_ATTACHED,	/* detach callback not called yet */
+	NMR_SIDE_CALLING,	/* detach callback running */
+	NMR_SIDE_PENDING,	/* returned -EINPROGRESS, waiting for *_detach_complete() */
+	NMR_SIDE_DONE,		/* nothing of the peer's is in use any more */
+};
+
+/* A binding as a whole (b->lock for reads in atomic context, nmr_lock to change). */
+enum nmr_binding_state {
+	NMR_BINDING_OFFERED,	/* the offer is running on b->offer_task */
+	NMR_BINDING_ATTACHED,	/* both sides accepted */
+	NMR_BINDING_DETACHING,	/* detach callbacks called or due */
+	NMR_BINDING_CLEANUP,	/* both sides done; cleanup callbacks due or running */
+	NMR_BINDING_GONE,	/* cleanup returned; handle dead */
+};
+
+struct nmr_npi;
+
+/**
+ * struct nmr_reg - a registration, client or provider
+ * @id: small number, unique while nmr.ko is loaded; the handle encodes it
+ * @role: client or provider
+ * @state: see enum nmr_reg_state
+ * @orphaned: its module left without waiting (HDL-6): never call into it again
+ * @calls: callbacks into this registration's module now running (HDL-6)
+ * @ri: the caller's registration instance (REG-3); not read once orphaned
+ * @ctx: the client_ctx or provider_ctx
+ * @client: the client's characteristics (role client)
+ * @provider: the provider's characteristics (role provider)
+ * @owner: the registering module (only compared, never dereferenced)
+ * @owner_name: copy of its name, readable after it unloaded
+ * @npi_id: copy of the NPI GUID (the hash key)
+ * @module_id: copy of the module id, for debugfs and messages
+ * @number: copy of the implementation number
+ * @npi: the NPI node while published
+ * @npi_node: in @npi's list of this role, registration order (nmr_lock, RCU)
+ * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock, RCU)
+ * @bindings: this side's bindings, creation order (nmr_lock)
+ * @busy: bindings not yet gone plus offers running, that involve it (nmr_lock)
+ * @done: completed when deregistering and @busy reached 0
+ * @ref: one for being alive, one per waiter; freed (RCU) at 0
+ * @dereg_time: jiffies when deregistration started (stall reports)
+ * @rcu: for kfree_rcu()
+ */
+struct nmr_reg {
+	u64 id;
+	enum nmr_role role;
+	enum nmr_reg_state state;
+	bool orphaned;
+	atomic_t calls;
+	const struct nmr_registration_instance *ri;
+	void *ctx;
+	union {
+		const struct nmr_client_characteristics *client;
+		const struct nmr_provider_characteristics *provider;
+	};
+	const struct module *owner;
+	char owner_name[MODULE_NAME_LEN];
+	guid_t npi_id;
+	struct nmr_module_id module_id;
+	u32 number;
+	struct nmr_npi *npi;
+	struct list_head npi_node;
+	struct list_head all_node;
+	struct list_head bindings[2];
+	unsigned int busy;
+	struct completion done;
+	struct kref ref;
+	unsigned long dereg_time;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct nmr_side - one side of a binding
+ * @reg: the registration on this side
+ * @node: in @reg->bindings (nmr_lock)
+ * @state: see enum nmr_side_state (binding lock)
+ * @early: a completion arrived before the detach callback returned (DET-6)
+ * @has_callbacks: false for the client side of an ATT-8 undo
+ * @pending_since: jiffies when it became pending
+ * @binding_ctx: this side's binding context, given to its own callbacks
+ * @dispatch: this side's dispatch table, given to the peer
+ */
+struct nmr_side {
+	struct nmr_reg *reg;
+	struct list_head node;
+	enum nmr_side_state state;
+	bool early;
+	bool has_callbacks;
+	unsigned long pending_since;
+	void *binding_ctx;
+	const void *dispatch;
+};
+
+/**
+ * struct nmr_binding - one binding between a client and a provider
+ * @id: small number, unique while nmr.ko is loaded; both side handles encode it
+ * @lock: the side states, @state and @early reads in atomic context; irq-safe
+ * @state: see enum nmr_binding_state; changed under @lock
+ * @first: the side whose detach callback runs first (the deregistering one)
+ * @side: client side [NMR_CLIENT] and provider side [NMR_PROVIDER]
+ * @offer_task: the thread running the offer (OFFERED only)
+ * @attach_ok: nmr_client_attach_provider() succeeded (ATT-6)
+ * @attach_busy: the provider's attach_client is running (ATT-6 re-entry)
+ * @batch_node: in one deregistering thread's to-detach list
+ * @cleanup_work: runs cleanup after a completion from any context (CLN-2)
+ * @rcu: for kfree_rcu()
+ */
+struct nmr_binding {
+	u64 id;
+	spinlock_t lock;
+	enum nmr_binding_state state;
+	enum nmr_role first;
+	struct nmr_side side[2];
+	struct task_struct *offer_task;
+	bool attach_ok;
+	bool attach_busy;
+	struct list_head batch_node;
+	struct work_struct cleanup_work;
+	struct rcu_head rcu;
+};
+
+/* Handle cookies: (id << NMR_TAG_BITS) | tag. Never an address (HDL-1). */
+#define NMR_TAG_BITS		3
+#define NMR_TAG_CLIENT		1	/* struct nmr_client * */
+#define NMR_TAG_PROVIDER	2	/* struct nmr_provider * */
+#define NMR_TAG_BIND_CLIENT	3	/* struct nmr_binding *, client side */
+#define NMR_TAG_BIND_PROVIDER	4	/* struct nmr_binding *, provider side */
+
+static inline unsigned long nmr_cookie(u64 id, unsigned int tag)
+{
+	return (unsigned long)(id << NMR_TAG_BITS) | tag;
+}
+
+/* nmr_core.c: the common half of the API, called by nmr_client.c and nmr_provider.c */
+int nmr_register(enum nmr_role role, const void *chars,
+		 const struct nmr_registration_instance *ri, void *ctx,
+		 unsigned long *handle, struct module *owner);
+int nmr_deregister(enum nmr_role role, unsigned long handle);
+int nmr_wait_deregister(enum nmr_role role, unsigned long handle);
+int nmr_deregister_sync(enum nmr_role role, unsigned long handle);
+int nmr_detach_complete(enum nmr_role side, unsigned long handle);
+int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
+			const void *client_dispatch, void **provider_binding_ctx,
+			const void **provider_dispatch);
+bool nmr_check_registration(const struct nmr_registration_instance *ri,
+			    const char *role);
+
+extern struct workqueue_struct *nmr_wq;
+extern atomic_long_t nmr_misuse_count;
+
+/*
+ * A module used the API wrongly: the call fails with an error, the first time
+ * at each site with a WARNING and a backtrace, then as a rate-limited line.
+ * nmr_misuse_count lets the KUnit suites check that the report was made.
+ */
+#define nmr_misuse(fmt, ...)							\
+do {										\
+	static bool __nmr_warned;						\
+										\
+	atomic_long_inc(&nmr_misuse_count);					\
+	if (!READ_ONCE(__nmr_warned)) {						\
+		WRITE_ONCE(__nmr_warned, true);					\
+		WARN(1, KBUILD_MODNAME ": misuse: " fmt "\n", ##__VA_ARGS__);	\
+	} else {								\
+		pr_warn_ratelimited("misuse: " fmt "\n", ##__VA_ARGS__);	\
+	}									\
+} while (0)
+
+#endif /* _NMR_INTERNAL_H */

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# make check, inside the guest: every KUnit module and every sample, loaded and unloaded twice.
+. /lib.sh
+
+echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+for round in 1 2; do
+	echo "== round $round: nmr, the KUnit suites, the samples"
+	load nmr.ko
+	for ko in $(cd /modules && ls kunit/*.ko); do
+		run_kunit_module "$ko" "round$round"
+	done
+	load samples/nmr_sample_provider.ko
+	load samples/nmr_sample_client.ko
+	# The client binds inside its register call; let it make some calls.
+	sleep 1
+	dmesg | grep -q "nmr_sample_client: attach_provider: bound" || fail "sample client did not bind"
+	unload nmr_sample_client
+	dmesg | grep -q "nmr_sample_client: deregistered (sync: 0)" || fail "sample client did not deregister"
+	unload nmr_sample_provider
+	dmesg | grep -q "nmr_sample_provider: wait returned 0" || fail "sample provider wait failed"
+	unload nmr
+	dmesg -c > /dev/null
+done
+kmemleak_report
+data "NMR-GUEST-DONE failures=$failures"

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest scripts (busybox sh inside QEMU).
+
+DATA=/dev/ttyS1
+KUNIT=/sys/kernel/debug/kunit
+failures=0
+
+data() { echo "$*" > $DATA; }
+fail() { echo "NMR-FAIL $*"; data "NMR-FAIL $*"; failures=$((failures + 1)); }
+load() { insmod "/modules/$1" ${2:-} || fail "insmod $1 $*"; }
+unload() { rmmod "$1" || fail "rmmod $1"; }
+
+# Run one KUnit module: load it, copy each new suite's results to the data channel, unload.
+run_kunit_module() {
+	ko=$1 tag=$2
+	before=$(ls $KUNIT 2>/dev/null)
+	load "$ko"
+	for s in $(ls $KUNIT); do
+		case " $(echo $before) " in *" $s "*) continue ;; esac
+		data "NMR-KTAP-BEGIN $s $tag"
+		cat "$KUNIT/$s/results" > $DATA
+		data "NMR-KTAP-END $s"
+	done
+	unload "$(basename "$ko" .ko)"
+}
+
+# kmemleak never reports objects younger than 5 s: wait, scan twice, report.
+kmemleak_report() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	data "NMR-KMEMLEAK-BEGIN"
+	cat /sys/kernel/debug/kmemleak > $DATA
+	data "NMR-KMEMLEAK-END"
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel in QEMU with a busybox initramfs holding our modules and one guest script.
+#
+#   scripts/qemu-run.sh KERNEL_BUILD_DIR GUEST_SCRIPT OUTDIR [TIMEOUT_SECS]
+#
+# The guest's console (kernel log and the script's narration) goes to stdout and to
+# OUTDIR/console.log; what the script writes to /dev/ttyS1 (KTAP, kmemleak, results)
+# goes to OUTDIR/data.log. Every .ko of the repository is packed under /modules, with
+# its repo path (nmr.ko, samples/*.ko, kunit/*.ko). Exit: QEMU's status; 124 on timeout.
+set -euo pipefail
+
+kbuild=$1 guest=$2 out=$3 secs=${4:-${NMR_QEMU_TIMEOUT:-900}}
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out"
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
+cp /bin/busybox "$root/bin/busybox"
+(cd "$top" && find . -name '*.ko' -not -path './.git/*' -printf '%P\n') | while read -r ko; do
+	mkdir -p "$root/modules/$(dirname "$ko")"
+	cp "$top/$ko" "$root/modules/$ko"
+done
+cp "$guest" "$root/guest.sh"
+cp "$top/scripts/guest/lib.sh" "$root/lib.sh"
+cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+sh /guest.sh
+echo "NMR-GUEST-EXIT $?"
+sync
+reboot -f
+INIT
+chmod +x "$root/init" "$root/bin/busybox"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.gz"
+
+: > "$out/data.log"
+set +e
+timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp 4 -m 2048 \
+	-nodefaults -nographic -no-reboot -bios qboot.rom \
+	-kernel "$kbuild/arch/x86/boot/bzImage" -initrd "$out/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 kunit.enable=1 ${NMR_CMDLINE:-}" \
+	-serial stdio -serial "file:$out/data.log" </dev/null | tee "$out/console.log"
+rc=${PIPESTATUS[0]}
+set -e
+exit "$rc"

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one QEMU run of make check: KTAP per suite, kernel splats, kmemleak, guest failures.
+
+    verdict.py OUTDIR KERNEL_SRC [--timed-out] [--extra NAME=passed/failed ...]
+
+Reads OUTDIR/console.log and OUTDIR/data.log (written by qemu-run.sh). Each suite's
+KTAP block is parsed on its own by the kernel's kunit.py parse (fed a whole log it
+stops after the first block). Prints a per-suite summary, every splat with context,
+and a last line "N passed, N failed[, N skipped]". Exit status 0 only when nothing
+failed, no splat was seen and the guest finished.
+"""
+import os
+import re
+import subprocess
+import sys
+
+SPLAT = re.compile(
+    r"WARNING:|BUG:|Oops|Kernel panic|kernel BUG|general protection fault|"
+    r"suspicious RCU usage|possible (recursive|circular) locking|"
+    r"inconsistent lock state|sleeping function called from invalid context|"
+    r"KASAN|UBSAN|ODEBUG|list_(add|del) corruption|unreferenced object|"
+    r"INFO: task .* blocked for more than|soft lockup|hard LOCKUP|"
+    r"rcu: INFO|self-detected stall|Call Trace:")
+CUT = "------------[ cut here ]------------"
+EXPECT_BEGIN = "nmr-test: expect-misuse-warning begin"
+EXPECT_END = "nmr-test: expect-misuse-warning end"
+
+
+def clean(line):
+    return line.replace("\r", "").rstrip("\n")
+
+
+def find_splats(lines):
+    """Return (splats, excused): lists of (line index, context lines).
+
+    A WARNING block (cut here ... end trace) is excused only when it lies between
+    the KUnit suites' expect-misuse markers and is the NMR's own misuse report.
+    """
+    splats, excused = [], []
+    expecting = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if EXPECT_BEGIN in line:
+            expecting = True
+        elif EXPECT_END in line:
+            expecting = False
+        if CUT in line:
+            j = i + 1
+            while j < len(lines) and "---[ end trace" not in lines[j] and j - i < 200:
+                j += 1
+            block = lines[i:j + 1]
+            text = "\n".join(block)
+            own = "nmr: misuse:" in text and not re.search(
+                r"KASAN|lockdep|RCU|invalid context|ODEBUG|corruption", text)
+            (excused if expecting and own else splats).append((i, block))
+            i = j + 1
+            continue
+        if SPLAT.search(line):
+            splats.append((i, lines[max(0, i - 5):i + 25]))
+            i += 25
+            continue
+        i += 1
+    return splats, excused
+
+
+def ktap_blocks(data):
+    blocks, cur, name = [], None, None
+    for line in data:
+        if line.startswith("NMR-KTAP-BEGIN "):
+            parts = line.split()
+            name = " ".join(parts[1:])
+            cur = []
+        elif line.startswith("NMR-KTAP-END"):
+            if cur is not None:
+                blocks.append((name, cur))
+            cur = None
+        elif cur is not None:
+            cur.append(line)
+    return blocks
+
+
+def parse_suite(kunit_py, name, ktap, outdir):
+    path = os.path.join(outdir, "ktap-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".log")
+    with open(path, "w") as f:
+        f.write("\n".join(ktap) + "\n")
+    proc = subprocess.run([sys.executable, kunit_py, "parse", path],
+                          capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    m = re.search(r"Ran (\d+) tests?: passed: (\d+)(?:, failed: (\d+))?"
+                  r"(?:, skipped: (\d+))?(?:, crashed: (\d+))?(?:, errors: (\d+))?", out)
+    if not m:
+        return 0, 1, 0, out
+    passed = int(m.group(2))
+    failed = int(m.group(3) or 0) + int(m.group(5) or 0) + int(m.group(6) or 0)
+    skipped = int(m.group(4) or 0)
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    return passed, failed, skipped, out
+
+
+def main():
+    outdir, ksrc = sys.argv[1], sys.argv[2]
+    timed_out = "--timed-out" in sys.argv
+    extras = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--extra=")]
+    kunit_py = os.path.join(ksrc, "tools/testing/kunit/kunit.py")
+    with open(os.path.join(outdir, "console.log"), errors="replace") as f:
+        console = [clean(l) for l in f]
+    with open(os.path.join(outdir, "data.log"), errors="replace") as f:
+        data = [clean(l) for l in f]
+
+    total_p = total_f = total_s = 0
+    print("\n== KUnit suites")
+    for name, ktap in ktap_blocks(data):
+        p, fl, s, out = parse_suite(kunit_py, name, ktap, outdir)
+        total_p, total_f, total_s = total_p + p, total_f + fl, total_s + s
+        print(f"  {'ok  ' if not fl else 'FAIL'}  {name:<40} {p} passed, {fl} failed, {s} skipped")
+        if fl:
+            print("\n".join("      " + l for l in out.splitlines() if l.strip()))
+
+    print("\n== Guest steps")
+    guest_fail = [l for l in data if l.startswith("NMR-FAIL")]
+    for l in guest_fail:
+        print("  FAIL  " + l[len("NMR-FAIL "):])
+    done = any(l.startswith("NMR-GUEST-DONE") for l in data)
+    steps = [l for l in data if l.startswith("NMR-PASS ")]
+    for l in steps:
+        print("  ok    " + l[len("NMR-PASS "):])
+    total_p += len(steps)
+    total_f += len(guest_fail)
+    if not done:
+        total_f += 1
+        why = "QEMU timed out" if timed_out else "the guest script did not finish"
+        print(f"  FAIL  {why}; last lines of the console:")
+        print("\n".join("      " + l for l in console[-40:]))
+
+    for e in extras:
+        name, verdict = e.split("=", 1)
+        ok = verdict == "passed"
+        print(f"  {'ok  ' if ok else 'FAIL'}  {name}")
+        total_p += ok
+        total_f += not ok
+
+    print("\n== Kernel log scan (lockdep, KASAN, RCU, atomic sleep, WARN, BUG, hung task)")
+    splats, excused = find_splats(console)
+    leak, inleak = [], False
+    for l in data:
+        if l == "NMR-KMEMLEAK-BEGIN":
+            inleak = True
+        elif l == "NMR-KMEMLEAK-END":
+            inleak = False
+        elif inleak and l.strip():
+            leak.append(l)
+    print(f"  {len(excused)} expected misuse warning(s) from the suites, excused")
+    if splats:
+        print(f"  FAIL  {len(splats)} splat(s):")
+        for i, ctx in splats:
+            print(f"  --- console.log line {i + 1}")
+            print("\n".join("      " + l for l in ctx))
+    else:
+        print("  ok    no splat")
+    if leak:
+        print("  FAIL  kmemleak:")
+        print("\n".join("      " + l for l in leak[:60]))
+    elif any(l == "NMR-KMEMLEAK-BEGIN" for l in data):
+        print("  ok    kmemleak: nothing leaked")
+    total_f += bool(splats) + bool(leak)
+    total_p += (not splats) + (not leak and any(l == "NMR-KMEMLEAK-BEGIN" for l in data))
+
+    line = f"{total_p} passed, {total_f} failed"
+    if total_s:
+        line += f", {total_s} skipped"
+    print()
+    print(line)
+    return 1 if total_f else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
