@@ -25,9 +25,6 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 			  void *client_ctx, struct nmr_client **client,
 			  struct module *owner)
 {
-	unsigned long handle;
-	int ret;
-
 	if (!client) {
 		nmr_misuse("nmr_register_client() without a handle pointer (REG-1)");
 		return -EINVAL;
@@ -40,11 +37,8 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	}
 	if (!nmr_check_registration(&chars->registration, "client"))
 		return -EINVAL;
-	ret = nmr_register(NMR_CLIENT, chars, &chars->registration, client_ctx,
-			   &handle, owner);
-	if (!ret)
-		*client = (struct nmr_client *)handle;
-	return ret;
+	return nmr_register(NMR_CLIENT, chars, &chars->registration, client_ctx,
+			    (void **)client, owner);
 }
 NMR_EXPORT(__nmr_register_client);
 

@@ -65,13 +65,15 @@ static LIST_HEAD(nmr_frames);
 static DECLARE_WAIT_QUEUE_HEAD(nmr_calls_wq);
 
 struct workqueue_struct *nmr_wq;
+EXPORT_SYMBOL_IF_KUNIT(nmr_wq);
 
 /* Misuse reports so far; KUnit tests read it to check that a warning was given. */
 atomic_long_t nmr_misuse_count = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(nmr_misuse_count);
 
-static unsigned int stall_warn_secs = 10;
-module_param(stall_warn_secs, uint, 0644);
+unsigned int nmr_stall_warn_secs = 10;
+EXPORT_SYMBOL_IF_KUNIT(nmr_stall_warn_secs);
+module_param_named(stall_warn_secs, nmr_stall_warn_secs, uint, 0644);
 MODULE_PARM_DESC(stall_warn_secs,
 		 "seconds between reports of a blocked deregistration wait (0 = off)");
 
@@ -304,6 +306,24 @@ static void nmr_binding_free(struct nmr_binding *b)
 	kfree_rcu(b, rcu);
 }
 
+/* Call one optional cleanup callback; the module's memory is read only once inside it. */
+static void nmr_call_cleanup(struct nmr_reg *r, void (*const *fn)(void *ctx), void *ctx)
+{
+	void (*cleanup)(void *ctx);
+
+	if (!nmr_reg_enter(r))
+		return;		/* its module is gone (HDL-6) */
+	cleanup = READ_ONCE(*fn);
+	if (cleanup) {
+		if (atomic_callbacks)
+			preempt_disable();
+		cleanup(ctx);
+		if (atomic_callbacks)
+			preempt_enable();
+	}
+	nmr_reg_exit(r);
+}
+
 /*
  * Both sides are done: call the cleanup callbacks, client first (CLN-1), with
  * no lock held (CLN-2), then forget the binding and release both registrations.
@@ -315,22 +335,9 @@ static void nmr_binding_cleanup(struct nmr_binding *b)
 	struct nmr_frame f;
 
 	nmr_frame_push(&f, b, NULL);
-	if (cs->has_callbacks && c->client->cleanup_binding_context && nmr_reg_enter(c)) {
-		if (atomic_callbacks)
-			preempt_disable();
-		c->client->cleanup_binding_context(cs->binding_ctx);
-		if (atomic_callbacks)
-			preempt_enable();
-		nmr_reg_exit(c);
-	}
-	if (p->provider->cleanup_binding_context && nmr_reg_enter(p)) {
-		if (atomic_callbacks)
-			preempt_disable();
-		p->provider->cleanup_binding_context(ps->binding_ctx);
-		if (atomic_callbacks)
-			preempt_enable();
-		nmr_reg_exit(p);
-	}
+	if (cs->has_callbacks)
+		nmr_call_cleanup(c, &c->client->cleanup_binding_context, cs->binding_ctx);
+	nmr_call_cleanup(p, &p->provider->cleanup_binding_context, ps->binding_ctx);
 	nmr_frame_pop(&f);
 
 	mutex_lock(&nmr_lock);
@@ -681,7 +688,7 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  * @chars: the characteristics, already checked by the caller
  * @ri: &chars->registration
  * @ctx: the registration's context
- * @handle: out: the cookie
+ * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
  *
  * Allocates everything first (the registration, one binding per peer and
@@ -692,7 +699,7 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  */
 int nmr_register(enum nmr_role role, const void *chars,
 		 const struct nmr_registration_instance *ri, void *ctx,
-		 unsigned long *handle, struct module *owner)
+		 void **handle, struct module *owner)
 {
 	enum nmr_role peer_role = !role;
 	struct nmr_binding *b, *tmp;
@@ -767,7 +774,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 	}
 
 	/* Nothing can fail from here on: the handle first (REG-2), then publish. */
-	*handle = nmr_cookie(r->id, nmr_reg_tag(role));
+	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(role)));
 	r->npi = npi;
 	list_add_tail_rcu(&r->npi_node, &npi->regs[role]);
 	list_add_tail_rcu(&r->all_node, &nmr_regs);
@@ -861,6 +868,10 @@ static const char *const nmr_side_state_name[] = {
 	[NMR_SIDE_DONE] = "done",
 };
 
+/* Stall reports so far (DRG-4); read by the KUnit suites. */
+atomic_long_t nmr_stall_reports = ATOMIC_LONG_INIT(0);
+EXPORT_SYMBOL_IF_KUNIT(nmr_stall_reports);
+
 /* DRG-4: say who holds up the wait for @r. */
 static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 {
@@ -871,6 +882,7 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 	struct nmr_side *s;
 	int i;
 
+	atomic_long_inc(&nmr_stall_reports);
 	mutex_lock(&nmr_lock);
 	pr_warn("wait for %s %llu (%s) blocked for %u s\n", nmr_role_name[r->role], r->id,
 		nmr_owner(r), jiffies_to_msecs(waited) / 1000);
@@ -937,9 +949,9 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 	kref_get(&r->ref);	/* DRG-5: freed after the last waiter */
 	mutex_unlock(&nmr_lock);
 
-	next_report = start + READ_ONCE(stall_warn_secs) * HZ;
+	next_report = start + READ_ONCE(nmr_stall_warn_secs) * HZ;
 	for (;;) {
-		unsigned int secs = READ_ONCE(stall_warn_secs);
+		unsigned int secs = READ_ONCE(nmr_stall_warn_secs);
 
 		slice = secs ? min_t(unsigned long, secs * HZ, NMR_WAIT_SLICE) : NMR_WAIT_SLICE;
 		if (wait_for_completion_timeout(&r->done, slice))
@@ -973,9 +985,26 @@ int nmr_deregister_sync(enum nmr_role role, unsigned long handle)
 	return nmr_wait_deregister(role, handle);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* How many threads are blocked in a wait on this handle (DRG-5 tests); -EBADF if dead. */
+int nmr_waiters(enum nmr_role role, const void *handle)
+{
+	struct nmr_reg *r;
+	int n = -EBADF;
+
+	mutex_lock(&nmr_lock);
+	r = nmr_find_reg(role, (unsigned long)handle);
+	if (r)
+		n = kref_read(&r->ref) - 1;
+	mutex_unlock(&nmr_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_waiters);
+#endif
+
 /* ---- a module that leaves without deregistering (HDL-6) ---- */
 
-static void nmr_module_going(struct module *mod)
+VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 {
 	struct nmr_reg *r, *orphans[16];
 	struct nmr_binding *b;
@@ -1033,6 +1062,8 @@ static void nmr_module_going(struct module *mod)
 		}
 	} while (more);
 }
+
+EXPORT_SYMBOL_IF_KUNIT(nmr_module_going);
 
 static int nmr_module_notify(struct notifier_block *nb, unsigned long action, void *data)
 {

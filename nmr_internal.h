@@ -164,7 +164,7 @@ static inline unsigned long nmr_cookie(u64 id, unsigned int tag)
 /* nmr_core.c: the common half of the API, called by nmr_client.c and nmr_provider.c */
 int nmr_register(enum nmr_role role, const void *chars,
 		 const struct nmr_registration_instance *ri, void *ctx,
-		 unsigned long *handle, struct module *owner);
+		 void **handle, struct module *owner);
 int nmr_deregister(enum nmr_role role, unsigned long handle);
 int nmr_wait_deregister(enum nmr_role role, unsigned long handle);
 int nmr_deregister_sync(enum nmr_role role, unsigned long handle);
@@ -176,7 +176,15 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri,
 			    const char *role);
 
 extern struct workqueue_struct *nmr_wq;
+
+/* Also read (and nmr_stall_warn_secs set) by the KUnit suites. */
 extern atomic_long_t nmr_misuse_count;
+extern atomic_long_t nmr_stall_reports;
+extern unsigned int nmr_stall_warn_secs;
+#if IS_ENABLED(CONFIG_KUNIT)
+void nmr_module_going(struct module *mod);	/* HDL-6 without unloading a module */
+int nmr_waiters(enum nmr_role role, const void *handle);
+#endif
 
 /*
  * A module used the API wrongly: the call fails with an error, the first time

@@ -26,9 +26,6 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 			    void *provider_ctx, struct nmr_provider **provider,
 			    struct module *owner)
 {
-	unsigned long handle;
-	int ret;
-
 	if (!provider) {
 		nmr_misuse("nmr_register_provider() without a handle pointer (REG-1)");
 		return -EINVAL;
@@ -41,11 +38,8 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	}
 	if (!nmr_check_registration(&chars->registration, "provider"))
 		return -EINVAL;
-	ret = nmr_register(NMR_PROVIDER, chars, &chars->registration, provider_ctx,
-			   &handle, owner);
-	if (!ret)
-		*provider = (struct nmr_provider *)handle;
-	return ret;
+	return nmr_register(NMR_PROVIDER, chars, &chars->registration, provider_ctx,
+			    (void **)provider, owner);
 }
 NMR_EXPORT(__nmr_register_provider);
 
