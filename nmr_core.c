@@ -99,6 +99,38 @@ struct nmr_frame {
 
 static const char *const nmr_role_name[] = { "client", "provider" };
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Fault injection for the KUnit suites: when set to N, the Nth allocation
+ * site reached from now on fails (REG-1). Sites, not slab calls, are counted,
+ * so nested allocations of the kernel's debug tools do not blur the count.
+ */
+atomic_t nmr_fail_nth = ATOMIC_INIT(0);
+EXPORT_SYMBOL_IF_KUNIT(nmr_fail_nth);
+
+static bool nmr_should_fail(void)
+{
+	return atomic_read(&nmr_fail_nth) && atomic_dec_and_test(&nmr_fail_nth);
+}
+#else
+static inline bool nmr_should_fail(void)
+{
+	return false;
+}
+#endif
+
+static void *nmr_zalloc(size_t size)
+{
+	return nmr_should_fail() ? NULL : kzalloc(size, GFP_KERNEL);
+}
+
+/* Every object gets its id's slot before it is published. nmr_lock held. */
+static int nmr_xa_insert(struct xarray *xa, u64 id, void *entry)
+{
+	lockdep_assert_held(&nmr_lock);
+	return nmr_should_fail() ? -ENOMEM : xa_insert(xa, id, entry, GFP_KERNEL);
+}
+
 static inline unsigned int nmr_reg_tag(enum nmr_role role)
 {
 	return role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
@@ -710,8 +742,8 @@ int nmr_register(enum nmr_role role, const void *chars,
 	int ret = -ENOMEM;
 
 	might_sleep();		/* REG-5 */
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	new_npi = kzalloc(sizeof(*new_npi), GFP_KERNEL);
+	r = nmr_zalloc(sizeof(*r));
+	new_npi = nmr_zalloc(sizeof(*new_npi));
 	if (!r || !new_npi)
 		goto err_free;
 
@@ -737,14 +769,14 @@ int nmr_register(enum nmr_role role, const void *chars,
 
 	mutex_lock(&nmr_lock);
 	r->id = nmr_new_id();
-	if (xa_insert(&nmr_regs_xa, r->id, r, GFP_KERNEL))
+	if (nmr_xa_insert(&nmr_regs_xa, r->id, r))
 		goto err_unlock;
 	npi = nmr_npi_find(&r->npi_id, hash);
 
 	/* One binding per active peer, in the peers' registration order. */
 	if (npi) {
 		list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
-			b = kzalloc(sizeof(*b), GFP_KERNEL);
+			b = nmr_zalloc(sizeof(*b));
 			if (!b)
 				goto err_offers;
 			b->id = nmr_new_id();
@@ -758,7 +790,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 			b->side[NMR_PROVIDER].has_callbacks = true;
 			list_add_tail(&b->batch_node, &offers);
 			/* Fully set up before a lookup can find it. */
-			if (xa_insert(&nmr_bindings_xa, b->id, b, GFP_KERNEL)) {
+			if (nmr_xa_insert(&nmr_bindings_xa, b->id, b)) {
 				list_del(&b->batch_node);
 				kfree(b);
 				goto err_offers;

@@ -184,6 +184,7 @@ extern unsigned int nmr_stall_warn_secs;
 #if IS_ENABLED(CONFIG_KUNIT)
 void nmr_module_going(struct module *mod);	/* HDL-6 without unloading a module */
 int nmr_waiters(enum nmr_role role, const void *handle);
+extern atomic_t nmr_fail_nth;				/* REG-1 fault injection */
 #endif
 
 /*

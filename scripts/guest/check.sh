@@ -3,6 +3,9 @@
 . /lib.sh
 
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+# Let failslab fail sleeping allocations too: the suites inject with the task's fail-nth.
+echo N > /sys/kernel/debug/failslab/ignore-gfp-wait 2>/dev/null
+echo 0 > /sys/kernel/debug/failslab/verbose 2>/dev/null
 for round in 1 2; do
 	echo "== round $round: nmr, the KUnit suites, the samples"
 	load nmr.ko

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nmr_test_handles.c - KUnit suite nmr_handles: handles, misuse and module unload (HDL rules). */
+#include <linux/fs.h>
+#include <linux/sched.h>
+
+#include "nmr_test.h"
+
+static void tp_leave(struct kunit *test, struct tpeer *tp)
+{
+	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
+}
+
+/* HDL-1: handles are cookies, never addresses, never given out twice. */
+static void hdl1_handles_unique_not_pointers(struct kunit *test)
+{
+	const int n = 64;
+	unsigned long *seen = kunit_kcalloc(test, 2 * n, sizeof(*seen), GFP_KERNEL);
+	struct tpeer *p, *c;
+	int i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		p = tp_new(test, false, "p", &tnpi_a);
+		c = tp_new(test, true, "c", &tnpi_a);
+		KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+		KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+		seen[2 * i] = (unsigned long)c->client;
+		seen[2 * i + 1] = (unsigned long)tp_bind(c, 0)->handle;
+		/* Not a kernel address: nothing to dereference, nothing to leak. */
+		KUNIT_EXPECT_FALSE(test, virt_addr_valid(c->client));
+		KUNIT_EXPECT_LT(test, (unsigned long)c->client, PAGE_OFFSET);
+		tp_leave(test, c);
+		tp_leave(test, p);
+	}
+	for (i = 0; i < 2 * n; i++)
+		for (j = i + 1; j < 2 * n; j++)
+			KUNIT_EXPECT_NE(test, seen[i], seen[j]);
+}
+
+/* HDL-2: NULL is -EINVAL; unknown, garbage, wrong kind or side is -EBADF; never an oops. */
+static void hdl2_null_garbage_wrong_kind(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	void *garbage[] = { (void *)1, (void *)0xdeadbeef, (void *)-1L, (void *)test, (void *)&garbage };
+	const void *disp;
+	void *ctx;
+	int i;
+
+	tp_expect_misuse(test);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_provider(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_provider_deregister_complete(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(NULL, NULL, NULL, &ctx, &disp), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(garbage); i++) {
+		KUNIT_EXPECT_EQ(test, nmr_deregister_client(garbage[i]), -EBADF);
+		KUNIT_EXPECT_EQ(test, nmr_deregister_provider(garbage[i]), -EBADF);
+		KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(garbage[i]), -EBADF);
+		KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(garbage[i]), -EBADF);
+		KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(garbage[i]), -EBADF);
+		KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(garbage[i], NULL, NULL, &ctx, &disp),
+				-EBADF);
+	}
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	/* Wrong kind: a client handle where a provider (or a binding) is expected. */
+	KUNIT_EXPECT_EQ(test, nmr_deregister_provider((struct nmr_provider *)c->client), -EBADF);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client((struct nmr_client *)tp_bind(c, 0)->handle), -EBADF);
+	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete((struct nmr_binding *)c->client),
+			-EBADF);
+	/* Wrong side: the client's binding handle given as the provider's. */
+	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(tp_bind(c, 0)->handle), -EBADF);
+	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(tp_bind(p, 0)->handle), -EBADF);
+	/* None of it changed anything: the binding is intact and leaves normally. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach");
+	tp_leave(test, c);
+	tp_leave(test, p);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+}
+
+/* HDL-3: wait before deregister -EINVAL (still active); deregister twice -EALREADY; after wait -EBADF. */
+static void hdl3_wait_early_double_deregister(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	tp_expect_misuse(test);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_EXPECT_EQ(test, tp_wait(p), -EINVAL);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->attaches), 1);	/* p stayed active */
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EALREADY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->detaches), 1);	/* no effect */
+	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EBADF);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_provider_deregister_complete(p->provider), -EBADF);
+	tp_leave(test, c);
+}
+
+struct hdl4 {
+	struct tpeer *target;
+	int ret;
+	bool deregister_first;
+};
+
+static void hdl4_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct hdl4 *h = tp->hook_data;
+
+	if (ev != (h->deregister_first ? TP_ATTACHED : TP_DETACH) || h->ret != 1)
+		return;
+	if (h->deregister_first)
+		tp_deregister(h->target);
+	h->ret = tp->is_client == h->target->is_client && h->target == tp ?
+		 tp_wait(tp) : tp_wait(h->target);
+}
+
+/* HDL-4: a wait from its own detach callback would never finish: -EDEADLK. */
+static void hdl4_wait_in_own_detach(struct kunit *test)
+{
+	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	tp_expect_misuse(test);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	h->target = c;
+	h->ret = 1;
+	c->hook = hdl4_hook;
+	c->hook_data = h;
+	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, p);
+}
+
+/* HDL-4: a peer's detach callback, running on the deregistering thread, waits on it: -EDEADLK. */
+static void hdl4_wait_in_peer_detach_on_dereg_thread(struct kunit *test)
+{
+	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	tp_expect_misuse(test);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	h->target = c;
+	h->ret = 1;
+	p->hook = hdl4_hook;
+	p->hook_data = h;
+	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	p->hook = NULL;
+	tp_leave(test, p);
+}
+
+/* HDL-4: an attach callback deregisters its own registration and waits on it: -EDEADLK. */
+static void hdl4_wait_in_attach(struct kunit *test)
+{
+	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	tp_expect_misuse(test);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	h->target = c;
+	h->ret = 1;
+	h->deregister_first = true;
+	c->hook = hdl4_hook;
+	c->hook_data = h;
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
+	/* ATT-10: attached, then detached at once; the real wait returns. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, p);
+}
+
+static void hdl4_cleanup_waits_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct hdl4 *h = tp->hook_data;
+
+	if (ev == TP_CLEANUP && h->ret == 1)
+		h->ret = tp_wait(h->target);
+}
+
+/* HDL-4: cleanup callbacks may wait on other registrations. */
+static void hdl4_cleanup_may_wait_on_others(struct kunit *test)
+{
+	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *other = tp_new(test, false, "o", &tnpi_b);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(other), 0);
+	KUNIT_EXPECT_EQ(test, tp_deregister(other), -EINPROGRESS);
+	h->target = other;
+	h->ret = 1;
+	c->detach_ret = -EINPROGRESS;
+	c->hook = hdl4_cleanup_waits_hook;
+	c->hook_data = h;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);	/* cleanup on the NMR workqueue */
+	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	tp_leave(test, c);
+}
+
+/* HDL-5: bad completions are -EINVAL or -EBADF and change nothing. */
+static void hdl5_bad_completions_change_nothing(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tasync *wait;
+
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	/* The provider's detach returned 0: completing it is -EINVAL. */
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(p, 0)), -EINVAL);
+	/* The other side's handle: -EBADF. */
+	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(tp_bind(c, 0)->handle), -EBADF);
+	wait = tasync_start(test, tasync_wait_reg, p);
+	KUNIT_EXPECT_FALSE(test, tasync_wait(wait, 100));	/* still pending: nothing changed */
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));
+	/* Second completion, on a binding now gone: dead handle, -EBADF. */
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), -EBADF);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach p:detach c:detach c:cleanup p:cleanup");
+	tp_leave(test, c);
+}
+
+/* HDL-5: a second completion of a live, pending-then-done side is -EINVAL. */
+static void hdl5_second_completion_einval(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+	p->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), -EINVAL);	/* twice */
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 0);		/* p still pending */
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(p, 0)), 0);
+	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	tp_leave(test, c);
+}
+
+/*
+ * HDL-6: a module that goes away with live registrations is cut loose: its
+ * registrations are unpublished, their sides count as done, none of its
+ * callbacks runs again, and its peers detach normally. A fake module stands in
+ * for one that unloads; the NMR's module notifier step is called directly.
+ */
+static void hdl6_module_going_is_cut_loose(struct kunit *test)
+{
+	struct module *fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_a);
+	struct tpeer *c3 = tp_new(test, true, "c3", &tnpi_a);
+
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	strscpy(fake->name, "nmr_fake_going", sizeof(fake->name));
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, fake), 0);	/* still registered at unload */
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c2, fake), 0);	/* deregistered, never waited */
+	c2->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(c2), -EINPROGRESS);
+	tp_clear_events(test);
+
+	nmr_module_going(fake);
+	c->poisoned = true;		/* the module is gone: no callback may reach it */
+	c2->poisoned = true;
+	c->waited = c2->waited = true;	/* nothing left for the fixture to take down */
+	flush_workqueue(nmr_wq);
+	/* Only the provider's side ran: its detach (for c), its cleanups (for both). */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "p:detach p:cleanup p:cleanup");
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client(c->client), -EBADF);
+	/* The provider goes on: a new client binds; it leaves normally. */
+	KUNIT_ASSERT_EQ(test, tp_register(c3), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c3->attaches), 1);
+	tp_leave(test, c3);
+	tp_leave(test, p);
+}
+
+static void fail_nth_reset(void *unused)
+{
+	atomic_set(&nmr_fail_nth, 0);
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = 0;
+#endif
+}
+
+/*
+ * REG-1: every allocation site of a register call is made to fail in turn
+ * (the NMR's own injection hook, which counts sites): the call returns
+ * -ENOMEM with the handle NULL and no callback run, and the peers are
+ * untouched. With two peers there are seven sites: the registration, a spare
+ * NPI node, the registration's handle slot, and a binding and its handle slot
+ * per peer.
+ */
+static void reg1_enomem_at_every_allocation_site(struct kunit *test)
+{
+	struct tpeer *p1 = tp_new(test, false, "p1", &tnpi_a);
+	struct tpeer *p2 = tp_new(test, false, "p2", &tnpi_a);
+	struct tpeer *c;
+	int nth, failed = 0, ret;
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fail_nth_reset, NULL));
+	KUNIT_ASSERT_EQ(test, tp_register(p1), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(p2), 0);
+	for (nth = 1; nth < 32; nth++) {
+		c = tp_new(test, true, "c", &tnpi_a);
+		tp_clear_events(test);
+		atomic_set(&nmr_fail_nth, nth);
+		ret = tp_register(c);
+		if (!ret) {
+			KUNIT_EXPECT_NE(test, atomic_read(&nmr_fail_nth), 0);	/* not consumed */
+			atomic_set(&nmr_fail_nth, 0);
+			KUNIT_EXPECT_EQ(test, atomic_read(&c->attaches), 2);
+			tp_leave(test, c);
+			break;
+		}
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_NULL(test, c->client);
+		KUNIT_EXPECT_STREQ(test, tp_events(test), "");
+		failed++;
+	}
+	KUNIT_EXPECT_EQ(test, failed, 7);
+	/* The peers never saw any of it: one binding each, to the last client. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&p1->attaches), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p2->attaches), 1);
+	tp_leave(test, p1);
+	tp_leave(test, p2);
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * HDL-7: deregistration and its wait allocate nothing at all: the task's
+ * failslab fail-nth, armed across them, is still unconsumed afterwards (any
+ * slab allocation on this thread would have consumed it). failslab must count
+ * sleeping allocations: the runner writes N to
+ * /sys/kernel/debug/failslab/ignore-gfp-wait before loading the suites.
+ */
+static void hdl7_deregister_allocates_nothing(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fail_nth_reset, NULL));
+	/* Does failslab see GFP_KERNEL allocations at all? */
+	current->fail_nth = 1;
+	ret = tp_register(p);
+	current->fail_nth = 0;
+	if (!ret) {
+		tp_leave(test, p);
+		kunit_skip(test, "failslab ignores sleeping allocations (ignore-gfp-wait=Y)");
+	}
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+
+	current->fail_nth = 1;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	KUNIT_EXPECT_EQ(test, current->fail_nth, 1u);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach p:detach c:detach c:cleanup p:cleanup");
+	tp_leave(test, c);
+}
+#else
+static void hdl7_deregister_allocates_nothing(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+}
+#endif
+
+static struct kunit_case nmr_handles_cases[] = {
+	KUNIT_CASE(hdl1_handles_unique_not_pointers),
+	KUNIT_CASE(hdl2_null_garbage_wrong_kind),
+	KUNIT_CASE(hdl3_wait_early_double_deregister),
+	KUNIT_CASE(hdl4_wait_in_own_detach),
+	KUNIT_CASE(hdl4_wait_in_peer_detach_on_dereg_thread),
+	KUNIT_CASE(hdl4_wait_in_attach),
+	KUNIT_CASE(hdl4_cleanup_may_wait_on_others),
+	KUNIT_CASE(hdl5_bad_completions_change_nothing),
+	KUNIT_CASE(hdl5_second_completion_einval),
+	KUNIT_CASE(hdl6_module_going_is_cut_loose),
+	KUNIT_CASE(reg1_enomem_at_every_allocation_site),
+	KUNIT_CASE(hdl7_deregister_allocates_nothing),
+	{}
+};
+
+static struct kunit_suite nmr_handles_suite = {
+	.name = "nmr_handles",
+	.init = nmr_test_init,
+	.exit = nmr_test_exit,
+	.test_cases = nmr_handles_cases,
+};
+kunit_test_suite(nmr_handles_suite);
