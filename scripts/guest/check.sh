@@ -14,13 +14,14 @@ for round in 1 2; do
 	done
 	load samples/nmr_sample_provider.ko
 	load samples/nmr_sample_client.ko
-	# The client binds inside its register call; let it make some calls.
-	sleep 1
-	dmesg | grep -q "nmr_sample_client: attach_provider: bound" || fail "sample client did not bind"
+	expect "round $round: sample client binds inside its register call" \
+		klog "nmr_sample_client: attach_provider: bound"
 	unload nmr_sample_client
-	dmesg | grep -q "nmr_sample_client: deregistered (sync: 0)" || fail "sample client did not deregister"
+	expect "round $round: sample client leaves with deregister_sync() = 0" \
+		klog "nmr_sample_client: deregistered \(sync: 0\)"
 	unload nmr_sample_provider
-	dmesg | grep -q "nmr_sample_provider: wait returned 0" || fail "sample provider wait failed"
+	expect "round $round: sample provider's wait returns 0" \
+		klog "nmr_sample_provider: wait returned 0"
 	unload nmr
 	dmesg -c > /dev/null
 done

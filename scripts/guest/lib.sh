@@ -7,6 +7,17 @@ failures=0
 
 data() { echo "$*" > $DATA; }
 fail() { echo "NMR-FAIL $*"; data "NMR-FAIL $*"; failures=$((failures + 1)); }
+pass() { echo "NMR-PASS $*"; data "NMR-PASS $*"; }
+
+# expect "what" CMD...: one counted check of the run.
+expect() {
+	what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# The kernel log since the last clear has a line matching this (grep -E) pattern.
+klog() { dmesg | grep -qE "$1"; }
 load() { insmod "/modules/$1" ${2:-} || fail "insmod $1 $*"; }
 unload() { rmmod "$1" || fail "rmmod $1"; }
 
