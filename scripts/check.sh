@@ -25,10 +25,20 @@ out=${NMR_OUT:-$top/.out/check}
 rm -rf "$out"
 echo "== QEMU: KUnit suites and samples, each module loaded and unloaded twice (log: $out/console.log)"
 timed=()
-set +e
-scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" >/dev/null
-rc=$?
-set -e
+for attempt in 1 2; do
+	set +e
+	scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" >/dev/null
+	rc=$?
+	set -e
+	# A kernel splat before the guest started is the test kernel's own (it was seen once,
+	# a KASAN report on an early interrupt under TCG); it also turns lockdep off, which
+	# would void the run. Boot again, once, and say so.
+	if [ $attempt -eq 1 ] && scripts/verdict.py --boot-splat "$out"; then
+		echo "  the test kernel splatted while booting, before any nmr code ran: booting again"
+		continue
+	fi
+	break
+done
 [ $rc -eq 124 ] || [ $rc -eq 137 ] && timed=(--timed-out)
 
 set +e

@@ -33,6 +33,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+echo "NMR-GUEST-START"
 sh /guest.sh
 echo "NMR-GUEST-EXIT $?"
 sync

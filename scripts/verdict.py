@@ -100,7 +100,21 @@ def parse_suite(kunit_py, name, ktap, outdir):
     return passed, failed, skipped, out
 
 
+def boot_splat(outdir):
+    """True if the kernel splatted before the guest script started (no nmr code loaded yet)."""
+    with open(os.path.join(outdir, "console.log"), errors="replace") as f:
+        console = [clean(l) for l in f]
+    start = next((i for i, l in enumerate(console) if "NMR-GUEST-START" in l), len(console))
+    splats, _ = find_splats(console[:start])
+    for i, ctx in splats:
+        print(f"  boot-time kernel splat at console.log line {i + 1}, before any nmr code ran:")
+        print("\n".join("      " + l for l in ctx[:12]))
+    return bool(splats)
+
+
 def main():
+    if sys.argv[1] == "--boot-splat":
+        return 0 if boot_splat(sys.argv[2]) else 1
     outdir, ksrc = sys.argv[1], sys.argv[2]
     timed_out = "--timed-out" in sys.argv
     extras = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--extra=")]
@@ -119,7 +133,7 @@ def main():
         if fl:
             print("\n".join("      " + l for l in out.splitlines() if l.strip()))
 
-    print("\n== Guest steps")
+    print("\n== Checks")
     guest_fail = [l for l in data if l.startswith("NMR-FAIL")]
     for l in guest_fail:
         print("  FAIL  " + l[len("NMR-FAIL "):])
