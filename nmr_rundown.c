@@ -93,6 +93,6 @@ void nmr_rundown_reinit(struct nmr_rundown *r)
 {
 	r->drained = NULL;
 	reinit_completion(&r->done);
-	percpu_ref_resurrect(&r->ref);
+	percpu_ref_reinit(&r->ref);
 }
 NMR_EXPORT(nmr_rundown_reinit);
