@@ -22,6 +22,19 @@
 
 #include "nmr_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "nmr_trace.h"
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_register);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_offer);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_attach);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_detach_start);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_detach);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_detach_complete);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_cleanup);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_deregister);
+EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
+
 /**
  * DOC: Locking
  *
@@ -48,11 +61,11 @@
  * is ever called with any of them held: every callback runs from a point where
  * the calling thread holds no NMR lock, and lockdep would say otherwise.
  */
-static DEFINE_MUTEX(nmr_lock);
+DEFINE_MUTEX(nmr_lock);
 
 #define NMR_NPI_HASH_BITS 10
 static DEFINE_HASHTABLE(nmr_npi_table, NMR_NPI_HASH_BITS);	/* nmr_lock */
-static LIST_HEAD(nmr_regs);			/* nmr_lock; RCU readers */
+LIST_HEAD(nmr_regs);			/* nmr_lock; RCU readers */
 static DEFINE_XARRAY(nmr_regs_xa);		/* id -> struct nmr_reg */
 static DEFINE_XARRAY(nmr_bindings_xa);		/* id -> struct nmr_binding */
 static atomic64_t nmr_last_id = ATOMIC64_INIT(0);
@@ -97,7 +110,7 @@ struct nmr_frame {
 	struct list_head *batch;	/* bindings this thread has still to detach */
 };
 
-static const char *const nmr_role_name[] = { "client", "provider" };
+const char *const nmr_role_name[] = { "client", "provider" };
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -144,13 +157,6 @@ static inline unsigned int nmr_side_tag(enum nmr_role side)
 static inline struct nmr_binding *nmr_handle_of(struct nmr_binding *b, enum nmr_role side)
 {
 	return (struct nmr_binding *)nmr_cookie(b->id, nmr_side_tag(side));
-}
-
-static struct nmr_binding *nmr_side_binding(struct nmr_side *s, enum nmr_role role)
-{
-	if (role == NMR_CLIENT)
-		return container_of(s, struct nmr_binding, side[NMR_CLIENT]);
-	return container_of(s, struct nmr_binding, side[NMR_PROVIDER]);
 }
 
 static u64 nmr_new_id(void)
@@ -371,6 +377,7 @@ static void nmr_binding_cleanup(struct nmr_binding *b)
 		nmr_call_cleanup(c, &c->client->cleanup_binding_context, cs->binding_ctx);
 	nmr_call_cleanup(p, &p->provider->cleanup_binding_context, ps->binding_ctx);
 	nmr_frame_pop(&f);
+	trace_nmr_cleanup(b->id, c->id, p->id, 0);
 
 	mutex_lock(&nmr_lock);
 	WRITE_ONCE(b->state, NMR_BINDING_GONE);
@@ -430,6 +437,7 @@ static bool nmr_detach_side(struct nmr_binding *b, enum nmr_role side)
 		if (atomic_callbacks)
 			preempt_enable();
 		nmr_reg_exit(r);
+		trace_nmr_detach(b->id, side, ret);
 		if (ret && ret != -EINPROGRESS) {
 			pr_warn_ratelimited("%s %llu (%s): detach returned %d, taken as 0 (DET-4)\n",
 					    nmr_role_name[side], r->id, nmr_owner(r), ret);
@@ -494,6 +502,7 @@ static void nmr_binding_start_detach(struct nmr_binding *b, enum nmr_role first,
 	b->first = first;
 	spin_unlock_irqrestore(&b->lock, flags);
 	list_add_tail(&b->batch_node, batch);
+	trace_nmr_detach_start(b->id, first, 0);
 }
 
 /* Forget an offer that did not become a binding (ATT-5, ATT-7, DRG-2). */
@@ -527,12 +536,14 @@ static void nmr_offer(struct nmr_binding *b)
 		nmr_offer_discard(b);
 		return;
 	}
+	trace_nmr_offer(b->id, c->id, p->id, 0);
 	nmr_frame_push(&f, b, NULL);
 	ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
 	nmr_frame_pop(&f);
 	nmr_reg_exit(c);
 
 	attached = READ_ONCE(b->attach_ok);
+	trace_nmr_attach(b->id, c->id, p->id, attached && !ret ? 0 : ret ? ret : -ENODEV);
 	if (!attached) {
 		if (!ret)
 			nmr_misuse("client %llu (%s): attach_provider returned 0 without attaching (ATT-7)",
@@ -667,6 +678,7 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 	b = nmr_find_binding(side, handle);
 	if (!b) {
 		rcu_read_unlock();
+		trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
 		pr_warn_ratelimited("%s detach complete on an unknown or dead handle (HDL-5)\n",
 				    nmr_role_name[side]);
 		atomic_long_inc(&nmr_misuse_count);
@@ -692,6 +704,7 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 		break;
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
+	trace_nmr_detach_complete(b->id, side, ret);
 	rcu_read_unlock();
 	if (ret) {
 		pr_warn_ratelimited("%s detach complete after the side was done (HDL-5)\n",
@@ -819,6 +832,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 	}
 	mutex_unlock(&nmr_lock);
 	kfree(new_npi);
+	trace_nmr_register(r->id, role, r->owner_name, &r->npi_id, r->number);
 
 	list_for_each_entry_safe(b, tmp, &offers, batch_node) {
 		list_del_init(&b->batch_node);
@@ -847,6 +861,7 @@ static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
 	struct nmr_binding *b;
 
 	lockdep_assert_held(&nmr_lock);
+	trace_nmr_deregister(r->id, r->role);
 	WRITE_ONCE(r->state, NMR_REG_DEREGISTERING);
 	r->dereg_time = jiffies;
 	nmr_reg_unpublish(r);
@@ -893,7 +908,7 @@ int nmr_deregister(enum nmr_role role, unsigned long handle)
 	return -EINPROGRESS;
 }
 
-static const char *const nmr_side_state_name[] = {
+const char *const nmr_side_state_name[] = {
 	[NMR_SIDE_ATTACHED] = "attached",
 	[NMR_SIDE_CALLING] = "calling",
 	[NMR_SIDE_PENDING] = "pending",
@@ -997,6 +1012,7 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 	mutex_lock(&nmr_lock);
 	nmr_reg_kill(r);	/* HDL-1: the handle is dead from now on */
 	mutex_unlock(&nmr_lock);
+	trace_nmr_wait_done(r->id, role);
 	nmr_reg_put(r);
 	return 0;
 }
@@ -1150,12 +1166,14 @@ static int __init nmr_init(void)
 		destroy_workqueue(nmr_wq);
 		return ret;
 	}
+	nmr_debugfs_init();
 	pr_info("loaded\n");
 	return 0;
 }
 
 static void __exit nmr_exit(void)
 {
+	nmr_debugfs_exit();
 	unregister_module_notifier(&nmr_module_nb);
 	/* Every user module is gone: only cleanups queued by their leaving remain. */
 	flush_workqueue(nmr_wq);

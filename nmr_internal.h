@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -149,6 +150,14 @@ struct nmr_binding {
 	struct rcu_head rcu;
 };
 
+/* The binding that @s is the @role side of. */
+static inline struct nmr_binding *nmr_side_binding(struct nmr_side *s, enum nmr_role role)
+{
+	if (role == NMR_CLIENT)
+		return container_of(s, struct nmr_binding, side[NMR_CLIENT]);
+	return container_of(s, struct nmr_binding, side[NMR_PROVIDER]);
+}
+
 /* Handle cookies: (id << NMR_TAG_BITS) | tag. Never an address (HDL-1). */
 #define NMR_TAG_BITS		3
 #define NMR_TAG_CLIENT		1	/* struct nmr_client * */
@@ -176,6 +185,14 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri,
 			    const char *role);
 
 extern struct workqueue_struct *nmr_wq;
+extern struct mutex nmr_lock;
+extern struct list_head nmr_regs;
+extern const char *const nmr_role_name[];
+extern const char *const nmr_side_state_name[];
+
+/* nmr_debugfs.c */
+void nmr_debugfs_init(void);
+void nmr_debugfs_exit(void);
 
 /* Also read (and nmr_stall_warn_secs set) by the KUnit suites. */
 extern atomic_long_t nmr_misuse_count;
@@ -184,6 +201,9 @@ extern unsigned int nmr_stall_warn_secs;
 #if IS_ENABLED(CONFIG_KUNIT)
 void nmr_module_going(struct module *mod);	/* HDL-6 without unloading a module */
 int nmr_waiters(enum nmr_role role, const void *handle);
+struct seq_file;
+int nmr_registrations_show(struct seq_file *m, void *unused);	/* EXT-1 */
+int nmr_bindings_show(struct seq_file *m, void *unused);
 extern atomic_t nmr_fail_nth;				/* REG-1 fault injection */
 #endif
 

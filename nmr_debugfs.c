@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nmr_debugfs.c - /sys/kernel/debug/nmr: every registration and binding, one line each (EXT-1). */
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/seq_file.h>
+#include <kunit/visibility.h>
+
+#include "nmr_internal.h"
+
+static struct dentry *nmr_debugfs_dir;
+
+static const char *nmr_reg_state_name(const struct nmr_reg *r)
+{
+	if (READ_ONCE(r->orphaned))
+		return "orphaned";
+	return r->state == NMR_REG_ACTIVE ? "active" : "deregistering";
+}
+
+static const char *const nmr_binding_state_name[] = {
+	[NMR_BINDING_OFFERED] = "offered",
+	[NMR_BINDING_ATTACHED] = "attached",
+	[NMR_BINDING_DETACHING] = "detaching",
+	[NMR_BINDING_CLEANUP] = "cleanup",
+	[NMR_BINDING_GONE] = "gone",
+};
+
+static void nmr_show_module_id(struct seq_file *m, const struct nmr_module_id *id)
+{
+	switch (id->type) {
+	case NMR_MIT_GUID:
+		seq_printf(m, " module=%pUl", &id->guid);
+		break;
+	case NMR_MIT_IF_LUID:
+		seq_printf(m, " module=luid:%llx", id->if_luid);
+		break;
+	default:
+		seq_puts(m, " module=none");
+	}
+}
+
+/*
+ * Both files are read under nmr_lock, the writers' mutex: a consistent
+ * picture, taken between two state changes. Only copies the NMR made at
+ * registration are read, never the registering module's memory (HDL-6), and
+ * ids are printed, never pointers.
+ */
+VISIBLE_IF_KUNIT int nmr_registrations_show(struct seq_file *m, void *unused)
+{
+	unsigned int bindings, offers;
+	struct nmr_side *s;
+	struct nmr_reg *r;
+
+	mutex_lock(&nmr_lock);
+	list_for_each_entry(r, &nmr_regs, all_node) {
+		bindings = 0;
+		offers = 0;
+		list_for_each_entry(s, &r->bindings[r->role], node) {
+			if (READ_ONCE(nmr_side_binding(s, r->role)->state) == NMR_BINDING_OFFERED)
+				offers++;
+			else
+				bindings++;
+		}
+		seq_printf(m, "%s id=%llu owner=%s npi=%pUl", nmr_role_name[r->role], r->id,
+			   r->owner_name, &r->npi_id);
+		nmr_show_module_id(m, &r->module_id);
+		seq_printf(m, " number=%u state=%s bindings=%u offers=%u\n", r->number,
+			   nmr_reg_state_name(r), bindings, offers);
+	}
+	mutex_unlock(&nmr_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_registrations_show);
+DEFINE_SHOW_ATTRIBUTE(nmr_registrations);
+
+VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
+{
+	unsigned long now = jiffies, flags, pending;
+	enum nmr_side_state st[2];
+	enum nmr_binding_state bs;
+	struct nmr_binding *b;
+	struct nmr_side *s;
+	struct nmr_reg *r;
+	int i;
+
+	mutex_lock(&nmr_lock);
+	list_for_each_entry(r, &nmr_regs, all_node) {
+		if (r->role != NMR_CLIENT)
+			continue;	/* each binding has exactly one client */
+		list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {
+			b = nmr_side_binding(s, NMR_CLIENT);
+			pending = 0;
+			spin_lock_irqsave(&b->lock, flags);
+			bs = b->state;
+			for (i = 0; i < 2; i++) {
+				st[i] = b->side[i].state;
+				if (st[i] == NMR_SIDE_PENDING)
+					pending = max(pending, now - b->side[i].pending_since);
+			}
+			spin_unlock_irqrestore(&b->lock, flags);
+			seq_printf(m, "binding id=%llu client=%llu provider=%llu npi=%pUl state=%s client=%s provider=%s pending_ms=%u\n",
+				   b->id, r->id, b->side[NMR_PROVIDER].reg->id, &r->npi_id,
+				   nmr_binding_state_name[bs], nmr_side_state_name[st[NMR_CLIENT]],
+				   nmr_side_state_name[st[NMR_PROVIDER]], jiffies_to_msecs(pending));
+		}
+	}
+	mutex_unlock(&nmr_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_bindings_show);
+DEFINE_SHOW_ATTRIBUTE(nmr_bindings);
+
+void nmr_debugfs_init(void)
+{
+	/* debugfs failures are not errors: the NMR works without it. */
+	nmr_debugfs_dir = debugfs_create_dir("nmr", NULL);
+	debugfs_create_file("registrations", 0400, nmr_debugfs_dir, NULL, &nmr_registrations_fops);
+	debugfs_create_file("bindings", 0400, nmr_debugfs_dir, NULL, &nmr_bindings_fops);
+}
+
+void nmr_debugfs_exit(void)
+{
+	debugfs_remove_recursive(nmr_debugfs_dir);
+}
