@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_client.c - the client half of the NMR API: register, attach, complete, deregister, wait. */
+/* The client half of the NMR API: register, attach, complete, deregister, wait. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "nmr_internal.h"
@@ -26,13 +26,13 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 			  struct module *owner)
 {
 	if (!client) {
-		nmr_misuse("nmr_register_client() without a handle pointer (REG-1)");
+		nmr_misuse("%s() without a handle pointer (REG-1)", __func__);
 		return -EINVAL;
 	}
 	*client = NULL;
 	if (!chars || chars->length < sizeof(*chars) ||
 	    !chars->attach_provider || !chars->detach_provider) {
-		nmr_misuse("nmr_register_client() with invalid characteristics (REG-1)");
+		nmr_misuse("%s() with invalid characteristics (REG-1)", __func__);
 		return -EINVAL;
 	}
 	if (!nmr_check_registration(&chars->registration, "client"))
@@ -40,7 +40,7 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	return nmr_register(NMR_CLIENT, chars, &chars->registration, client_ctx,
 			    (void **)client, owner);
 }
-NMR_EXPORT(__nmr_register_client);
+EXPORT_SYMBOL_NMR(__nmr_register_client);
 
 /**
  * nmr_deregister_client() - start removing a client registration
@@ -61,12 +61,12 @@ NMR_EXPORT(__nmr_register_client);
 int nmr_deregister_client(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("nmr_deregister_client(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_deregister(NMR_CLIENT, (unsigned long)client);
 }
-NMR_EXPORT(nmr_deregister_client);
+EXPORT_SYMBOL_NMR(nmr_deregister_client);
 
 /**
  * nmr_wait_for_client_deregister_complete() - wait until a client is gone
@@ -88,12 +88,12 @@ NMR_EXPORT(nmr_deregister_client);
 int nmr_wait_for_client_deregister_complete(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("nmr_wait_for_client_deregister_complete(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_wait_deregister(NMR_CLIENT, (unsigned long)client);
 }
-NMR_EXPORT(nmr_wait_for_client_deregister_complete);
+EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 
 /**
  * nmr_deregister_client_sync() - deregister a client and wait for it (DRG-6)
@@ -108,12 +108,12 @@ NMR_EXPORT(nmr_wait_for_client_deregister_complete);
 int nmr_deregister_client_sync(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("nmr_deregister_client_sync(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_deregister_sync(NMR_CLIENT, (unsigned long)client);
 }
-NMR_EXPORT(nmr_deregister_client_sync);
+EXPORT_SYMBOL_NMR(nmr_deregister_client_sync);
 
 /**
  * nmr_client_attach_provider() - accept an offer: bind to the offered provider
@@ -140,13 +140,13 @@ int nmr_client_attach_provider(struct nmr_binding *binding, void *client_binding
 {
 	might_sleep();		/* ATT-11 */
 	if (!binding) {
-		nmr_misuse("nmr_client_attach_provider(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_attach_provider((unsigned long)binding, client_binding_ctx,
 				   client_dispatch, provider_binding_ctx, provider_dispatch);
 }
-NMR_EXPORT(nmr_client_attach_provider);
+EXPORT_SYMBOL_NMR(nmr_client_attach_provider);
 
 /**
  * nmr_client_detach_provider_complete() - the client's pending detach is done
@@ -166,10 +166,10 @@ NMR_EXPORT(nmr_client_attach_provider);
 int nmr_client_detach_provider_complete(struct nmr_binding *binding)
 {
 	if (!binding) {
-		pr_warn_ratelimited("nmr_client_detach_provider_complete(NULL) (HDL-5)\n");
+		pr_warn_ratelimited("%s(NULL) (HDL-5)\n", __func__);
 		atomic_long_inc(&nmr_misuse_count);
 		return -EINVAL;
 	}
 	return nmr_detach_complete(NMR_CLIENT, (unsigned long)binding);
 }
-NMR_EXPORT(nmr_client_detach_provider_complete);
+EXPORT_SYMBOL_NMR(nmr_client_detach_provider_complete);

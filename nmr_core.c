@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nmr_core.c - the NMR's registry, matching, binding state machine, workqueue and init/exit.
+ * The NMR's registry, matching, binding state machine, workqueue and init/exit.
  *
  * nmr_client.c and nmr_provider.c are the two thin halves of the API; every
  * rule of the contract is carried out here, once, for both roles.
@@ -83,6 +83,25 @@ EXPORT_SYMBOL_IF_KUNIT(nmr_wq);
 /* Misuse reports so far; KUnit tests read it to check that a warning was given. */
 atomic_long_t nmr_misuse_count = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(nmr_misuse_count);
+
+/* See nmr_misuse(): a WARNING once per call site, then rate-limited lines. */
+void __nmr_misuse(bool *warned, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	atomic_long_inc(&nmr_misuse_count);
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (!READ_ONCE(*warned)) {
+		WRITE_ONCE(*warned, true);
+		WARN(1, KBUILD_MODNAME ": misuse: %pV\n", &vaf);
+	} else {
+		pr_warn_ratelimited("misuse: %pV\n", &vaf);
+	}
+	va_end(args);
+}
 
 unsigned int nmr_stall_warn_secs = 10;
 EXPORT_SYMBOL_IF_KUNIT(nmr_stall_warn_secs);
@@ -505,6 +524,22 @@ static void nmr_binding_start_detach(struct nmr_binding *b, enum nmr_role first,
 	trace_nmr_detach_start(b->id, first, 0);
 }
 
+/*
+ * ATT-5: only 0 accepts and -ENODEV is the way to decline. Another errno is
+ * a refusal worth a line; -EINPROGRESS or a positive value is not an errno
+ * at all, and gets a warning.
+ */
+static void nmr_report_refusal(const char *role, const struct nmr_reg *r, const char *what,
+			       int ret)
+{
+	if (ret > 0 || ret == -EINPROGRESS)
+		pr_warn_once("%s %llu (%s): %s returned %d, not an errno: taken as a refusal (ATT-5)\n",
+			     role, r->id, nmr_owner(r), what, ret);
+	else
+		pr_notice_once("%s %llu (%s): %s refused with %d (ATT-5)\n",
+			       role, r->id, nmr_owner(r), what, ret);
+}
+
 /* Forget an offer that did not become a binding (ATT-5, ATT-7, DRG-2). */
 static void nmr_offer_discard(struct nmr_binding *b)
 {
@@ -549,8 +584,7 @@ static void nmr_offer(struct nmr_binding *b)
 			nmr_misuse("client %llu (%s): attach_provider returned 0 without attaching (ATT-7)",
 				   c->id, nmr_owner(c));
 		else if (ret != -ENODEV)
-			pr_notice_once("client %llu (%s): attach_provider refused with %d (ATT-5)\n",
-				       c->id, nmr_owner(c), ret);
+			nmr_report_refusal("client", c, "attach_provider", ret);
 		nmr_offer_discard(b);
 		return;
 	}
@@ -641,8 +675,7 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 
 	if (ret) {
 		if (ret != -ENODEV)
-			pr_notice_once("provider %llu (%s): attach_client refused with %d (ATT-5)\n",
-				       p->id, nmr_owner(p), ret);
+			nmr_report_refusal("provider", p, "attach_client", ret);
 		return ret;	/* ATT-4: unchanged; out-parameters untouched */
 	}
 	b->side[NMR_CLIENT].binding_ctx = client_binding_ctx;
@@ -1081,12 +1114,16 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 			orphans[n++] = r;
 		}
 		mutex_unlock(&nmr_lock);
-		smp_mb();	/* pairs with nmr_reg_enter() */
+		/* Orders the orphaned flags before reading the call counts; pairs with nmr_reg_enter(). */
+		smp_mb();
 
 		for (i = 0; i < n; i++) {
 			r = orphans[i];
 			/* Calls into the module that already started must finish. */
-			wait_event(nmr_calls_wq, !atomic_read(&r->calls));
+			while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
+				pr_warn("module %s: still waiting for %d callback(s) of %s %llu to return\n",
+					r->owner_name, atomic_read(&r->calls), nmr_role_name[r->role],
+					r->id);
 
 			mutex_lock(&nmr_lock);
 			if (r->state == NMR_REG_ACTIVE)
@@ -1110,7 +1147,6 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 		}
 	} while (more);
 }
-
 EXPORT_SYMBOL_IF_KUNIT(nmr_module_going);
 
 static int nmr_module_notify(struct notifier_block *nb, unsigned long action, void *data)
@@ -1151,7 +1187,7 @@ bool nmr_module_id_equal(const struct nmr_module_id *a, const struct nmr_module_
 		return false;
 	}
 }
-NMR_EXPORT(nmr_module_id_equal);
+EXPORT_SYMBOL_NMR(nmr_module_id_equal);
 
 static int __init nmr_init(void)
 {

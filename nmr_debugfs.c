@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_debugfs.c - /sys/kernel/debug/nmr: every registration and binding, one line each (EXT-1). */
+/* /sys/kernel/debug/nmr: every registration and binding, one line each (EXT-1). */
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nmr_internal.h - the NMR's private objects, shared by nmr_core.c, nmr_client.c and nmr_provider.c. */
+/* The NMR's private objects, shared by nmr_core.c, nmr_client.c and nmr_provider.c. */
 #ifndef _NMR_INTERNAL_H
 #define _NMR_INTERNAL_H
 
@@ -138,7 +138,7 @@ struct nmr_side {
  */
 struct nmr_binding {
 	u64 id;
-	spinlock_t lock;
+	spinlock_t lock;		/* side states; irq-safe (DET-5) */
 	enum nmr_binding_state state;
 	enum nmr_role first;
 	struct nmr_side side[2];
@@ -212,17 +212,12 @@ extern atomic_t nmr_fail_nth;				/* REG-1 fault injection */
  * at each site with a WARNING and a backtrace, then as a rate-limited line.
  * nmr_misuse_count lets the KUnit suites check that the report was made.
  */
-#define nmr_misuse(fmt, ...)							\
-do {										\
-	static bool __nmr_warned;						\
-										\
-	atomic_long_inc(&nmr_misuse_count);					\
-	if (!READ_ONCE(__nmr_warned)) {						\
-		WRITE_ONCE(__nmr_warned, true);					\
-		WARN(1, KBUILD_MODNAME ": misuse: " fmt "\n", ##__VA_ARGS__);	\
-	} else {								\
-		pr_warn_ratelimited("misuse: " fmt "\n", ##__VA_ARGS__);	\
-	}									\
+__printf(2, 3) void __nmr_misuse(bool *warned, const char *fmt, ...);
+#define nmr_misuse(fmt, ...)						\
+do {									\
+	static bool __nmr_warned;					\
+									\
+	__nmr_misuse(&__nmr_warned, fmt, ##__VA_ARGS__);		\
 } while (0)
 
 #endif /* _NMR_INTERNAL_H */

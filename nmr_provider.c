@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_provider.c - the provider half of the NMR API: register, complete, deregister, wait. */
+/* The provider half of the NMR API: register, complete, deregister, wait. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "nmr_internal.h"
@@ -27,13 +27,13 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 			    struct module *owner)
 {
 	if (!provider) {
-		nmr_misuse("nmr_register_provider() without a handle pointer (REG-1)");
+		nmr_misuse("%s() without a handle pointer (REG-1)", __func__);
 		return -EINVAL;
 	}
 	*provider = NULL;
 	if (!chars || chars->length < sizeof(*chars) ||
 	    !chars->attach_client || !chars->detach_client) {
-		nmr_misuse("nmr_register_provider() with invalid characteristics (REG-1)");
+		nmr_misuse("%s() with invalid characteristics (REG-1)", __func__);
 		return -EINVAL;
 	}
 	if (!nmr_check_registration(&chars->registration, "provider"))
@@ -41,7 +41,7 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	return nmr_register(NMR_PROVIDER, chars, &chars->registration, provider_ctx,
 			    (void **)provider, owner);
 }
-NMR_EXPORT(__nmr_register_provider);
+EXPORT_SYMBOL_NMR(__nmr_register_provider);
 
 /**
  * nmr_deregister_provider() - start removing a provider registration
@@ -61,12 +61,12 @@ NMR_EXPORT(__nmr_register_provider);
 int nmr_deregister_provider(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("nmr_deregister_provider(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_deregister(NMR_PROVIDER, (unsigned long)provider);
 }
-NMR_EXPORT(nmr_deregister_provider);
+EXPORT_SYMBOL_NMR(nmr_deregister_provider);
 
 /**
  * nmr_wait_for_provider_deregister_complete() - wait until a provider is gone
@@ -88,12 +88,12 @@ NMR_EXPORT(nmr_deregister_provider);
 int nmr_wait_for_provider_deregister_complete(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("nmr_wait_for_provider_deregister_complete(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_wait_deregister(NMR_PROVIDER, (unsigned long)provider);
 }
-NMR_EXPORT(nmr_wait_for_provider_deregister_complete);
+EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 
 /**
  * nmr_deregister_provider_sync() - deregister a provider and wait for it (DRG-6)
@@ -108,12 +108,12 @@ NMR_EXPORT(nmr_wait_for_provider_deregister_complete);
 int nmr_deregister_provider_sync(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("nmr_deregister_provider_sync(NULL) (HDL-2)");
+		nmr_misuse("%s(NULL) (HDL-2)", __func__);
 		return -EINVAL;
 	}
 	return nmr_deregister_sync(NMR_PROVIDER, (unsigned long)provider);
 }
-NMR_EXPORT(nmr_deregister_provider_sync);
+EXPORT_SYMBOL_NMR(nmr_deregister_provider_sync);
 
 /**
  * nmr_provider_detach_client_complete() - the provider's pending detach is done
@@ -133,10 +133,10 @@ NMR_EXPORT(nmr_deregister_provider_sync);
 int nmr_provider_detach_client_complete(struct nmr_binding *binding)
 {
 	if (!binding) {
-		pr_warn_ratelimited("nmr_provider_detach_client_complete(NULL) (HDL-5)\n");
+		pr_warn_ratelimited("%s(NULL) (HDL-5)\n", __func__);
 		atomic_long_inc(&nmr_misuse_count);
 		return -EINVAL;
 	}
 	return nmr_detach_complete(NMR_PROVIDER, (unsigned long)binding);
 }
-NMR_EXPORT(nmr_provider_detach_client_complete);
+EXPORT_SYMBOL_NMR(nmr_provider_detach_client_complete);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_rundown.c - the rundown helper (EXT-3): percpu_ref armed per binding, killed at detach. */
+/* The rundown helper (EXT-3): percpu_ref armed per binding, killed at detach. */
 #include <linux/module.h>
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
@@ -31,7 +31,7 @@ int nmr_rundown_init(struct nmr_rundown *r)
 	return percpu_ref_init(&r->ref, nmr_rundown_release_last, PERCPU_REF_ALLOW_REINIT,
 			       GFP_KERNEL);
 }
-NMR_EXPORT(nmr_rundown_init);
+EXPORT_SYMBOL_NMR(nmr_rundown_init);
 
 /**
  * nmr_rundown_exit() - free a drained rundown
@@ -43,7 +43,7 @@ void nmr_rundown_exit(struct nmr_rundown *r)
 {
 	percpu_ref_exit(&r->ref);
 }
-NMR_EXPORT(nmr_rundown_exit);
+EXPORT_SYMBOL_NMR(nmr_rundown_exit);
 
 /**
  * nmr_rundown_wait() - begin rundown and sleep until every acquire was released
@@ -60,7 +60,7 @@ void nmr_rundown_wait(struct nmr_rundown *r)
 	percpu_ref_kill(&r->ref);
 	wait_for_completion(&r->done);
 }
-NMR_EXPORT(nmr_rundown_wait);
+EXPORT_SYMBOL_NMR(nmr_rundown_wait);
 
 /**
  * nmr_rundown_drain() - begin rundown; call @drained when the last acquire is released
@@ -79,7 +79,7 @@ void nmr_rundown_drain(struct nmr_rundown *r, void (*drained)(struct nmr_rundown
 	r->drained = drained;
 	percpu_ref_kill(&r->ref);
 }
-NMR_EXPORT(nmr_rundown_drain);
+EXPORT_SYMBOL_NMR(nmr_rundown_drain);
 
 /**
  * nmr_rundown_reinit() - re-arm a rundown that drained
@@ -95,4 +95,4 @@ void nmr_rundown_reinit(struct nmr_rundown *r)
 	reinit_completion(&r->done);
 	percpu_ref_reinit(&r->ref);
 }
-NMR_EXPORT(nmr_rundown_reinit);
+EXPORT_SYMBOL_NMR(nmr_rundown_reinit);

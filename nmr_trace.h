@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nmr_trace.h - the NMR's tracepoints (EXT-2): one per transition, ids as in debugfs. */
+/* The NMR's tracepoints (EXT-2): one per transition, ids as in debugfs. */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nmr
 

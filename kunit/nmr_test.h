@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nmr_test.h - the KUnit fixture: scriptable test clients and providers that log what happens. */
+/* The KUnit fixture: scriptable test clients and providers that log what happens. */
 #ifndef _NMR_TEST_H
 #define _NMR_TEST_H
 

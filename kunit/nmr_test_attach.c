@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_attach.c - KUnit suite nmr_attach: offers, the attach handshake and the ATT rules. */
+/* KUnit suite nmr_attach: offers, the attach handshake and the ATT rules. */
 #include <linux/delay.h>
 #include <linux/kthread.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_deregister.c - KUnit suite nmr_deregister: the DRG rules and timeline T-A. */
+/* KUnit suite nmr_deregister: the DRG rules and timeline T-A. */
 #include <linux/delay.h>
 
 #include "nmr_test.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_detach.c - KUnit suites nmr_detach and nmr_cleanup: the DET and CLN rules. */
+/* KUnit suites nmr_detach and nmr_cleanup: the DET and CLN rules. */
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/rcupdate.h>

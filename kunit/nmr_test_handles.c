@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_handles.c - KUnit suite nmr_handles: handles, misuse and module unload (HDL rules). */
+/* KUnit suite nmr_handles: handles, misuse and module unload (HDL rules). */
 #include <linux/fs.h>
 #include <linux/sched.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_main.c - module information of nmr_kunit.ko, the NMR's KUnit suites. */
+/* Module information of nmr_kunit.ko, the NMR's KUnit suites. */
 #include <linux/module.h>
 #include <nmr/nmr.h>
 

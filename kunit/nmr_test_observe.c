@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_observe.c - KUnit suites nmr_debugfs, nmr_trace and nmr_rundown (EXT-1, EXT-2, EXT-3). */
+/* KUnit suites nmr_debugfs, nmr_trace and nmr_rundown (EXT-1, EXT-2, EXT-3). */
 #include <linux/delay.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_registration.c - KUnit suite nmr_registration: the REG rules. */
+/* KUnit suite nmr_registration: the REG rules. */
 #include <linux/preempt.h>
 
 #include "nmr_test.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nmr_test_util.c - the KUnit fixture behind nmr_test.h: test peers, event log, async helpers. */
+/* The KUnit fixture behind nmr_test.h: test peers, event log, async helpers. */
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>

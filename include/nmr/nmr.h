@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nmr.h - the Network Module Registrar API: clients and providers bind through an NPI. */
+/* The Network Module Registrar API: clients and providers bind through an NPI. */
 #ifndef _NMR_NMR_H
 #define _NMR_NMR_H
 
@@ -50,10 +50,10 @@
 #endif
 
 /**
- * NMR_EXPORT() - export an NMR symbol, GPL only, in the NMR namespace
+ * EXPORT_SYMBOL_NMR() - export an NMR symbol, GPL only, in the NMR namespace
  * @sym: the symbol
  */
-#define NMR_EXPORT(sym) EXPORT_SYMBOL_NS_GPL(sym, __NMR_NS)
+#define EXPORT_SYMBOL_NMR(sym) EXPORT_SYMBOL_NS_GPL(sym, __NMR_NS)
 
 /**
  * NMR_IMPORT_NS() - let the including module use the NMR symbols

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nmr_rundown.h - in-flight call protection for NMR users (EX_RUNDOWN_REF), on percpu_ref. */
+/* In-flight call protection for NMR users (EX_RUNDOWN_REF), on percpu_ref. */
 #ifndef _NMR_NMR_RUNDOWN_H
 #define _NMR_NMR_RUNDOWN_H
 
