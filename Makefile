@@ -5,6 +5,7 @@
 #   make modules KDIR=/path/to/prepared/kernel
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
+#   make torture DURATION=600   run nmr_torture for that long in QEMU
 #   make kernel        build (once) the cached KUnit test kernel
 #   make rule-coverage list every contract rule and the tests citing it
 
@@ -27,7 +28,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check rule-coverage
+.PHONY: all modules clean kernel demo check torture rule-coverage
 
 all: modules
 
@@ -45,6 +46,9 @@ demo:
 
 check:
 	@$(HERE)/scripts/check.sh
+
+torture:
+	@DURATION=$(DURATION) $(HERE)/scripts/torture.sh
 
 rule-coverage:
 	@$(HERE)/scripts/rule-coverage

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check, inside the guest: every KUnit module and every sample, loaded and unloaded twice.
 . /lib.sh
+NMR_TORTURE_SECS=$(sed -n 's/.*nmr_torture_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 # Let failslab fail sleeping allocations too: the suites inject with the task's fail-nth.
@@ -25,5 +26,9 @@ for round in 1 2; do
 	unload nmr
 	dmesg -c > /dev/null
 done
+echo "== torture: ${NMR_TORTURE_SECS:-30} s"
+load nmr.ko
+run_torture "${NMR_TORTURE_SECS:-30}"
+unload nmr
 kmemleak_report
 data "NMR-GUEST-DONE failures=$failures"

@@ -45,3 +45,20 @@ kmemleak_report() {
 	cat /sys/kernel/debug/kmemleak > $DATA
 	data "NMR-KMEMLEAK-END"
 }
+
+# Run nmr_torture for $1 seconds while reading the NMR's debugfs files; nmr.ko is loaded.
+run_torture() {
+	secs=$1
+	load torture/nmr_torture.ko "duration=$secs"
+	end=$(($(date +%s) + secs))
+	reads=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		cat /sys/kernel/debug/nmr/registrations /sys/kernel/debug/nmr/bindings >/dev/null ||
+			fail "debugfs read during the torture"
+		reads=$((reads + 1))
+	done
+	unload nmr_torture
+	dmesg | grep "nmr_torture: " | sed 's/^\[[^]]*\] /  /'
+	expect "torture: PASS after $secs s, debugfs read $reads times meanwhile" \
+		klog "nmr_torture: PASS"
+}

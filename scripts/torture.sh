@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make torture DURATION=N: run nmr_torture for N seconds in QEMU on the debug kernel, then judge.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+secs=${DURATION:-60}
+scripts/setup.sh
+kbuild=$(scripts/kernel.sh debug)
+make -s modules KDIR="$kbuild" >/dev/null
+out=${NMR_OUT:-$top/.out/torture}
+rm -rf "$out"
+echo "== nmr_torture for $secs s (log: $out/console.log)"
+set +e
+NMR_CMDLINE="nmr_torture_secs=$secs" scripts/qemu-run.sh "$kbuild" scripts/guest/torture.sh "$out" \
+	$((secs + 300)) | grep --line-buffered "nmr_torture: \|NMR-"
+rc=${PIPESTATUS[0]}
+set -e
+timed=()
+[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && timed=(--timed-out)
+scripts/verdict.py "$out" "$(readlink -f "$kbuild/source")" "${timed[@]}"
