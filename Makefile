@@ -5,6 +5,7 @@
 #   make modules KDIR=/path/to/prepared/kernel
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
+#   make check-kcsan   the same tests on a KCSAN kernel (data races)
 #   make torture DURATION=600   run nmr_torture for that long in QEMU
 #   make kernel        build (once) the cached KUnit test kernel
 #   make rule-coverage list every contract rule and the tests citing it
@@ -28,7 +29,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check torture rule-coverage
+.PHONY: all modules clean kernel demo check check-kcsan torture rule-coverage
 
 all: modules
 
@@ -46,6 +47,9 @@ demo:
 
 check:
 	@$(HERE)/scripts/check.sh
+
+check-kcsan:
+	@NMR_KERNELS=kcsan $(HERE)/scripts/check.sh
 
 torture:
 	@DURATION=$(DURATION) $(HERE)/scripts/torture.sh

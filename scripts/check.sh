@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: set up, build the test kernel and our modules, run every test in QEMU, judge.
+# make check: set up, build the test kernels and our modules, run every test in QEMU, judge.
+#
+# One stage per test kernel (NMR_KERNELS, default "debug kcsan"): the debug kernel
+# (KASAN, lockdep, kmemleak, DEBUG_OBJECTS, failslab) and the KCSAN kernel (data races).
+# Each stage builds the modules against its kernel, boots it, runs the guest script
+# (KUnit suites and samples twice, torture, unload safety) and judges the logs. The last
+# line adds the stages up: "N passed, N failed[, N skipped]".
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,42 +15,68 @@ start=$(date +%s)
 
 echo "== Set-up"
 scripts/setup.sh
-kbuild=$(scripts/kernel.sh debug)
-ksrc=$(readlink -f "$kbuild/source")
-echo "  test kernel: $kbuild"
 
-echo "== Build (W=1, warnings are errors)"
-make -s modules KDIR="$kbuild" >/dev/null
-
-extra=()
+rule=()
 echo "== Contract rule coverage"
-if scripts/rule-coverage --quiet; then extra+=(--extra="rule coverage=passed")
-else extra+=(--extra="rule coverage=failed"); fi
+if scripts/rule-coverage --quiet; then rule=(--extra="rule coverage=passed")
+else rule=(--extra="rule coverage=failed"); fi
 
-out=${NMR_OUT:-$top/.out/check}
-rm -rf "$out"
-echo "== QEMU: KUnit suites and samples, each module loaded and unloaded twice (log: $out/console.log)"
-timed=()
-for attempt in 1 2; do
+# stage CONFIG: one kernel, one boot; writes $out/summary.txt, returns non-zero on failure.
+stage() {
+	local config=$1 kbuild ksrc out rc attempt timed=()
+
+	echo
+	echo "=== Stage: the $config kernel (scripts/configs/$config.config)"
+	kbuild=$(scripts/kernel.sh "$config")
+	ksrc=$(readlink -f "$kbuild/source")
+	echo "  kernel: $kbuild"
+	echo "== Build (W=1, warnings are errors)"
+	make -s clean KDIR="$kbuild" >/dev/null
+	make -s modules KDIR="$kbuild" >/dev/null
+	out=${NMR_OUT:-$top/.out/check}-$config
+	rm -rf "$out"
+	echo "== QEMU: KUnit suites, samples (each module loaded and unloaded twice), torture," \
+		"unload safety (log: $out/console.log)"
+	for attempt in 1 2; do
+		set +e
+		scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" >/dev/null
+		rc=$?
+		set -e
+		# A kernel splat before the guest started is the test kernel's own (seen once:
+		# a KASAN report on an early interrupt under TCG with 5-level paging); it also
+		# turns lockdep off, which would void the run. Boot again, once, and say so.
+		if [ "$attempt" -eq 1 ] && scripts/verdict.py --boot-splat "$out"; then
+			echo "  the test kernel splatted while booting, before any nmr code ran: booting again"
+			continue
+		fi
+		break
+	done
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		timed=(--timed-out)
+	fi
 	set +e
-	scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" >/dev/null
+	scripts/verdict.py "$out" "$ksrc" "${timed[@]}" "${rule[@]}" >"$out/summary.txt"
 	rc=$?
 	set -e
-	# A kernel splat before the guest started is the test kernel's own (it was seen once,
-	# a KASAN report on an early interrupt under TCG); it also turns lockdep off, which
-	# would void the run. Boot again, once, and say so.
-	if [ $attempt -eq 1 ] && scripts/verdict.py --boot-splat "$out"; then
-		echo "  the test kernel splatted while booting, before any nmr code ran: booting again"
-		continue
-	fi
-	break
-done
-[ $rc -eq 124 ] || [ $rc -eq 137 ] && timed=(--timed-out)
+	head -n -1 "$out/summary.txt"
+	echo "  stage $config: $(tail -n 1 "$out/summary.txt")"
+	rule=()		# counted once
+	return "$rc"
+}
 
-set +e
-scripts/verdict.py "$out" "$ksrc" "${timed[@]}" "${extra[@]}" | tee "$out/summary.txt" | head -n -1
-status=${PIPESTATUS[0]}
-set -e
-echo "  (make check took $(($(date +%s) - start)) s)"
-tail -n 1 "$out/summary.txt"
+status=0
+passed=0 failed=0 skipped=0
+for config in ${NMR_KERNELS:-debug kcsan}; do
+	stage "$config" || status=1
+	line=$(tail -n 1 "${NMR_OUT:-$top/.out/check}-$config/summary.txt")
+	passed=$((passed + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')))
+	failed=$((failed + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')))
+	skipped=$((skipped + $(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p' | grep . || echo 0)))
+done
+echo
+echo "(make check took $(($(date +%s) - start)) s)"
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ] || status=1
 exit "$status"

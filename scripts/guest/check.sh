@@ -29,6 +29,53 @@ done
 echo "== torture: ${NMR_TORTURE_SECS:-30} s"
 load nmr.ko
 run_torture "${NMR_TORTURE_SECS:-30}"
+
+echo "== unload safety"
+dmesg -c >/dev/null
+MB=torture/nmr_misbehave.ko
+PEER=torture/nmr_misbehave_peer.ko
+load $PEER "role=provider"
+load $MB "role=client leak=1"
+D=/sys/kernel/debug/nmr
+expect "EXT-1: debugfs files are mode 0400" \
+	sh -c "[ \$(stat -c %a $D/registrations) = 400 ] && [ \$(stat -c %a $D/bindings) = 400 ]"
+expect "EXT-1: debugfs shows the two registrations and their binding as key=value lines" \
+	sh -c "grep -qE '^provider id=[0-9]+ owner=nmr_misbehave_peer npi=5eedc0de-0000-4e4d-9200-0000000000ff module=none number=0 state=active bindings=1 offers=0\$' $D/registrations &&
+	       grep -qE '^client id=[0-9]+ owner=nmr_misbehave .* state=active bindings=1 offers=0\$' $D/registrations &&
+	       grep -qE '^binding id=[0-9]+ client=[0-9]+ provider=[0-9]+ npi=[-0-9a-f]{36} state=attached client=attached provider=attached pending_ms=0\$' $D/bindings"
+expect "EXT-1: debugfs shows no kernel pointer" sh -c "! cat $D/* | grep -qE '[0-9a-f]{16}|0x[0-9a-f]{8}'"
+expect "rmmod nmr is refused while a module using it is loaded" sh -c '! rmmod nmr 2>/dev/null'
+unload nmr_misbehave
+expect "HDL-6: a module unloading without deregistering is reported by name" \
+	klog "module nmr_misbehave unloads with client [0-9]+ still registered"
+expect "HDL-6: its peer is detached normally" klog "nmr_misbehave_peer: detach"
+unload nmr_misbehave_peer
+expect "HDL-6: the peer then deregisters and waits normally" \
+	klog "nmr_misbehave_peer: deregister_sync: 0"
+dmesg -c >/dev/null
+load $PEER "role=provider complete_delay_ms=500"
+load $MB "role=client"
+rmmod nmr_misbehave_peer &
+peer=$!
+poll /sys/kernel/debug/nmr/bindings "state=detaching client=done provider=pending" ||
+	fail "the provider's detach never showed as pending in debugfs"
+unload nmr_misbehave
+wait $peer || fail "rmmod nmr_misbehave_peer"
+expect "rmmod of a client during its provider's pending detach waits for the completion" \
+	sh -c 'dmesg | grep -A100 "nmr_misbehave_peer: completing" | grep -q "nmr_misbehave: deregister_sync: 0"'
+
+echo "== atomic_callbacks (EXT-5)"
+dmesg -c >/dev/null
+echo 1 > /sys/module/nmr/parameters/atomic_callbacks
+load $PEER "role=provider"
+load $MB "role=client sleep_in_detach=1"
+echo "nmr-test: expect-atomic-sleep begin" > /dev/kmsg
+unload nmr_misbehave
+echo "nmr-test: expect-atomic-sleep end" > /dev/kmsg
+echo 0 > /sys/module/nmr/parameters/atomic_callbacks
+unload nmr_misbehave_peer
+expect "EXT-5: a detach callback that may sleep is reported in atomic_callbacks mode" \
+	sh -c 'dmesg | grep -A30 "sleeping function called from invalid context" | grep -q mb_detach'
 unload nmr
 kmemleak_report
 data "NMR-GUEST-DONE failures=$failures"

@@ -16,6 +16,16 @@ expect() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# poll FILE PATTERN: wait (at most 10 s) until FILE has a line matching PATTERN (grep -E).
+poll() {
+	i=0
+	while ! grep -qE "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
 # The kernel log since the last clear has a line matching this (grep -E) pattern.
 klog() { dmesg | grep -qE "$1"; }
 load() { insmod "/modules/$1" ${2:-} || fail "insmod $1 $*"; }
