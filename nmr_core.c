@@ -769,9 +769,10 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
  *
- * Allocates everything first (the registration, one binding per peer and
- * their handle slots), so that a failure leaves no trace (REG-1); writes the
- * handle, publishes (REG-2), then runs the offers on this thread (ATT-2).
+ * Allocates everything first (the registration, its handle slot, the NPI
+ * node if the NPI is new, one binding per peer and its handle slot), so that
+ * a failure leaves no trace (REG-1); writes the handle, publishes (REG-2),
+ * then runs the offers on this thread (ATT-2).
  *
  * Return: 0 or -ENOMEM.
  */
@@ -781,7 +782,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 {
 	enum nmr_role peer_role = !role;
 	struct nmr_binding *b, *tmp;
-	struct nmr_npi *npi, *new_npi;
+	struct nmr_npi *npi, *new_npi = NULL;
 	struct nmr_reg *r, *peer;
 	LIST_HEAD(offers);
 	u32 hash;
@@ -789,9 +790,8 @@ int nmr_register(enum nmr_role role, const void *chars,
 
 	might_sleep();		/* REG-5 */
 	r = nmr_zalloc(sizeof(*r));
-	new_npi = nmr_zalloc(sizeof(*new_npi));
-	if (!r || !new_npi)
-		goto err_free;
+	if (!r)
+		return -ENOMEM;
 
 	r->role = role;
 	r->state = NMR_REG_ACTIVE;
@@ -843,15 +843,18 @@ int nmr_register(enum nmr_role role, const void *chars,
 			}
 		}
 	} else {
-		npi = new_npi;
-		new_npi = NULL;
+		/* The first registration of this NPI (under the lock: no one else adds it). */
+		npi = new_npi = nmr_zalloc(sizeof(*npi));
+		if (!npi)
+			goto err_offers;
 		guid_copy(&npi->id, &r->npi_id);
 		INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
 		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
-		hash_add(nmr_npi_table, &npi->hnode, hash);
 	}
 
 	/* Nothing can fail from here on: the handle first (REG-2), then publish. */
+	if (new_npi)
+		hash_add(nmr_npi_table, &new_npi->hnode, hash);
 	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(role)));
 	r->npi = npi;
 	list_add_tail_rcu(&r->npi_node, &npi->regs[role]);
@@ -864,7 +867,6 @@ int nmr_register(enum nmr_role role, const void *chars,
 		b->side[NMR_PROVIDER].reg->busy++;
 	}
 	mutex_unlock(&nmr_lock);
-	kfree(new_npi);
 	trace_nmr_register(r->id, role, r->owner_name, &r->npi_id, r->number);
 
 	list_for_each_entry_safe(b, tmp, &offers, batch_node) {
@@ -881,8 +883,6 @@ err_offers:
 	xa_erase(&nmr_regs_xa, r->id);
 err_unlock:
 	mutex_unlock(&nmr_lock);
-err_free:
-	kfree(new_npi);
 	kfree(r);
 	return ret;
 }
