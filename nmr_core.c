@@ -218,7 +218,7 @@ static struct nmr_binding *nmr_find_binding(enum nmr_role side, unsigned long ha
 static bool nmr_reg_enter(struct nmr_reg *r)
 {
 	atomic_inc(&r->calls);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* the count before the flag; pairs with nmr_module_going() */
 	if (likely(!READ_ONCE(r->orphaned)))
 		return true;
 	if (atomic_dec_and_test(&r->calls))
@@ -581,7 +581,7 @@ static void nmr_offer(struct nmr_binding *b)
 	trace_nmr_attach(b->id, c->id, p->id, attached && !ret ? 0 : ret ? ret : -ENODEV);
 	if (!attached) {
 		if (!ret)
-			nmr_misuse("client %llu (%s): attach_provider returned 0 without attaching (ATT-7)",
+			nmr_misuse("client %llu (%s): attach_provider returned 0 unattached (ATT-7)",
 				   c->id, nmr_owner(c));
 		else if (ret != -ENODEV)
 			nmr_report_refusal("client", c, "attach_provider", ret);
@@ -729,15 +729,19 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 		break;
 	case NMR_SIDE_PENDING:
 		s->state = NMR_SIDE_DONE;
+		/* Traced before the cleanup it may start, so the trace keeps the order. */
+		trace_nmr_detach_complete(b->id, side, 0);
 		if (nmr_binding_claim_cleanup(b))
 			queue_work(nmr_wq, &b->cleanup_work);	/* CLN-2 */
-		break;
+		spin_unlock_irqrestore(&b->lock, flags);
+		rcu_read_unlock();
+		return 0;
 	case NMR_SIDE_DONE:
 		ret = -EINVAL;
 		break;
 	}
-	spin_unlock_irqrestore(&b->lock, flags);
 	trace_nmr_detach_complete(b->id, side, ret);
+	spin_unlock_irqrestore(&b->lock, flags);
 	rcu_read_unlock();
 	if (ret) {
 		pr_warn_ratelimited("%s detach complete after the side was done (HDL-5)\n",
@@ -844,9 +848,10 @@ int nmr_register(enum nmr_role role, const void *chars,
 		}
 	} else {
 		/* The first registration of this NPI (under the lock: no one else adds it). */
-		npi = new_npi = nmr_zalloc(sizeof(*npi));
-		if (!npi)
+		new_npi = nmr_zalloc(sizeof(*new_npi));
+		if (!new_npi)
 			goto err_offers;
+		npi = new_npi;
 		guid_copy(&npi->id, &r->npi_id);
 		INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
 		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
@@ -860,7 +865,8 @@ int nmr_register(enum nmr_role role, const void *chars,
 	list_add_tail_rcu(&r->npi_node, &npi->regs[role]);
 	list_add_tail_rcu(&r->all_node, &nmr_regs);
 	list_for_each_entry(b, &offers, batch_node) {
-		list_add_tail(&b->side[NMR_CLIENT].node, &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
+		list_add_tail(&b->side[NMR_CLIENT].node,
+			      &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
 		list_add_tail(&b->side[NMR_PROVIDER].node,
 			      &b->side[NMR_PROVIDER].reg->bindings[NMR_PROVIDER]);
 		b->side[NMR_CLIENT].reg->busy++;
@@ -925,7 +931,8 @@ int nmr_deregister(enum nmr_role role, unsigned long handle)
 	r = nmr_find_reg(role, handle);
 	if (!r) {
 		mutex_unlock(&nmr_lock);
-		nmr_misuse("deregister of an unknown or dead %s handle (HDL-2)", nmr_role_name[role]);
+		nmr_misuse("deregister of an unknown or dead %s handle (HDL-2)",
+			   nmr_role_name[role]);
 		return -EBADF;
 	}
 	if (r->state != NMR_REG_ACTIVE) {
@@ -1108,20 +1115,21 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 			}
 			pr_warn("module %s unloads with %s %llu %s; cutting it loose (HDL-6)\n",
 				r->owner_name, nmr_role_name[r->role], r->id,
-				r->state == NMR_REG_ACTIVE ? "still registered" : "never waited for");
+				r->state == NMR_REG_ACTIVE ? "still registered" :
+							     "never waited for");
 			WRITE_ONCE(r->orphaned, true);
 			kref_get(&r->ref);
 			orphans[n++] = r;
 		}
 		mutex_unlock(&nmr_lock);
-		/* Orders the orphaned flags before reading the call counts; pairs with nmr_reg_enter(). */
+		/* The orphaned flags before the call counts; pairs with nmr_reg_enter(). */
 		smp_mb();
 
 		for (i = 0; i < n; i++) {
 			r = orphans[i];
 			/* Calls into the module that already started must finish. */
 			while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
-				pr_warn("module %s: still waiting for %d callback(s) of %s %llu to return\n",
+				pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
 					r->owner_name, atomic_read(&r->calls), nmr_role_name[r->role],
 					r->id);
 

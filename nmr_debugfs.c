@@ -100,7 +100,8 @@ VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
 			seq_printf(m, "binding id=%llu client=%llu provider=%llu npi=%pUl state=%s client=%s provider=%s pending_ms=%u\n",
 				   b->id, r->id, b->side[NMR_PROVIDER].reg->id, &r->npi_id,
 				   nmr_binding_state_name[bs], nmr_side_state_name[st[NMR_CLIENT]],
-				   nmr_side_state_name[st[NMR_PROVIDER]], jiffies_to_msecs(pending));
+				   nmr_side_state_name[st[NMR_PROVIDER]],
+				   jiffies_to_msecs(pending));
 		}
 	}
 	mutex_unlock(&nmr_lock);

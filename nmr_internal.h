@@ -35,7 +35,12 @@ enum nmr_side_state {
 	NMR_SIDE_DONE,		/* nothing of the peer's is in use any more */
 };
 
-/* A binding as a whole (b->lock for reads in atomic context, nmr_lock to change). */
+/*
+ * A binding as a whole. offered -> attached and cleanup -> gone change under
+ * nmr_lock; attached/offered -> detaching under both locks; detaching ->
+ * cleanup under b->lock only (it may happen in atomic context, DET-5).
+ * Lockless readers use READ_ONCE().
+ */
 enum nmr_binding_state {
 	NMR_BINDING_OFFERED,	/* the offer is running on b->offer_task */
 	NMR_BINDING_ATTACHED,	/* both sides accepted */
@@ -126,7 +131,7 @@ struct nmr_side {
  * struct nmr_binding - one binding between a client and a provider
  * @id: small number, unique while nmr.ko is loaded; both side handles encode it
  * @lock: the side states, @state and @early reads in atomic context; irq-safe
- * @state: see enum nmr_binding_state; changed under @lock
+ * @state: see enum nmr_binding_state, which says under which lock it changes
  * @first: the side whose detach callback runs first (the deregistering one)
  * @side: client side [NMR_CLIENT] and provider side [NMR_PROVIDER]
  * @offer_task: the thread running the offer (OFFERED only)

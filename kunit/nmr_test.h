@@ -29,7 +29,7 @@ struct tbind {
 
 /* Where a test hook is called from. */
 enum tp_event {
-	TP_ATTACH,	/* client: before nmr_client_attach_provider(); provider: in attach_client */
+	TP_ATTACH,	/* client: before attaching; provider: in attach_client */
 	TP_ATTACHED,	/* client: after a successful nmr_client_attach_provider() */
 	TP_DETACH,	/* in the detach callback, before it returns */
 	TP_CLEANUP,	/* in the cleanup callback */
@@ -55,7 +55,7 @@ struct tpeer {
 	int dispatch;			/* this peer's dispatch table: an int, its address given */
 
 	/* behaviour */
-	int attach_ret;		/* client: returned after attaching; provider: attach_client result */
+	int attach_ret;		/* client: returned after attaching; provider: its result */
 	bool client_no_attach;	/* client: return attach_ret without nmr_client_attach_provider() */
 	int detach_ret;		/* returned by the detach callback */
 	bool no_cleanup;	/* register without a cleanup callback */
@@ -76,7 +76,7 @@ struct tpeer {
 /* Per-test state: the event log. */
 struct tctx {
 	struct list_head peers;
-	spinlock_t lock;
+	spinlock_t lock;		/* the event log */
 	char log[1024];
 	atomic_t poison_hits;
 };
@@ -116,7 +116,7 @@ int tasync_deregister(void *tp);	/* fn for tasync_start: tp_deregister() */
 /* A bounded wait for a completion a test expects; fails the test on timeout. */
 #define TWAIT(test, c, ms) \
 	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(c, msecs_to_jiffies(ms)), \
-			      "timed out after %u ms waiting for " #c, (unsigned int)(ms))
+			      "timed out waiting for " #c)
 
 #define T_TIMEOUT_MS 10000
 

@@ -237,12 +237,12 @@ static void att6_retry_then_ealready(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, att6_results[2], -EALREADY);	/* provider not called again */
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach p:attach");
 	/* After attach_provider returned, the binding is attached: -EALREADY. */
-	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp),
-			-EALREADY);
+	KUNIT_EXPECT_EQ(test, -EALREADY,
+			nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp));
 	tp_leave(test, c);
 	/* Dead binding now: -EBADF. */
-	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp),
-			-EBADF);
+	KUNIT_EXPECT_EQ(test, -EBADF,
+			nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp));
 	tp_leave(test, p);
 }
 
@@ -258,8 +258,8 @@ static void att6_after_discarded_offer_ebadf(struct kunit *test)
 	c->attach_ret = -ENODEV;
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
-	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp),
-			-EBADF);
+	KUNIT_EXPECT_EQ(test, -EBADF,
+			nmr_client_attach_provider(tp_bind(c, 0)->handle, c, NULL, &ctx, &disp));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->attaches), 0);
 	tp_leave(test, c);
 	tp_leave(test, p);
@@ -543,4 +543,5 @@ static struct kunit_suite nmr_attach_suite = {
 	.exit = nmr_test_exit,
 	.test_cases = nmr_attach_cases,
 };
+
 kunit_test_suite(nmr_attach_suite);

@@ -141,7 +141,7 @@ static void drg5_several_waiters(struct kunit *test)
 	for (i = 0; i < 1000 && n != 3; i++) {
 		n = nmr_waiters(NMR_PROVIDER, p->provider);
 		if (n != 3)
-			msleep(10);
+			usleep_range(10000, 20000);
 	}
 	KUNIT_ASSERT_EQ(test, n, 3);
 	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
@@ -188,4 +188,5 @@ static struct kunit_suite nmr_deregister_suite = {
 	.exit = nmr_test_exit,
 	.test_cases = nmr_deregister_cases,
 };
+
 kunit_test_suite(nmr_deregister_suite);

@@ -33,7 +33,8 @@ static void det1_only_deregistration_detaches(struct kunit *test)
 	other = tp_new(test, true, "o", &tnpi_a);
 	KUNIT_ASSERT_EQ(test, tp_register(other), 0);	/* others come and go */
 	tp_leave(test, other);
-	KUNIT_EXPECT_STREQ(test, tp_events(test), "o:attach p:attach o:detach p:detach o:cleanup p:cleanup");
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "o:attach p:attach o:detach p:detach o:cleanup p:cleanup");
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->detaches), 0);
 	tp_leave(test, c);
 	tp_leave(test, p);
@@ -147,7 +148,7 @@ struct det5 {
 	struct work_struct work;
 	struct rcu_head rcu;
 	struct irq_work iw;
-	spinlock_t lock;
+	spinlock_t lock;	/* held with interrupts off while completing */
 };
 
 static void det5_fire(struct det5 *d, bool right_context)
@@ -167,7 +168,7 @@ static int det5_thread(void *arg)
 
 static void det5_work(struct work_struct *w)
 {
-	det5_fire(container_of(w, struct det5, work), current_work() != NULL);
+	det5_fire(container_of(w, struct det5, work), current_work());
 }
 
 static void det5_timer(struct timer_list *t)
@@ -334,7 +335,8 @@ static void det6_complete_while_detach_runs(struct kunit *test)
 	/* Counted done once the callback returned -EINPROGRESS: no second completion. */
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "p:detach c:detach c:cleanup p:cleanup");
 	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
-	kunit_info(test, "detach on CPU %d, completion on CPU %d\n", d->detach_cpu, d->complete_cpu);
+	kunit_info(test, "detach on CPU %d, completion on CPU %d\n", d->detach_cpu,
+		   d->complete_cpu);
 	c->hook = NULL;
 	tp_leave(test, c);
 }

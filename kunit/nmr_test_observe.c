@@ -43,9 +43,11 @@ static void expect_line(struct kunit *test, const char *text, const char *line)
 static const struct nmr_module_id luid_id = {
 	.length = sizeof(struct nmr_module_id), .type = NMR_MIT_IF_LUID, .if_luid = 0x1234abcd,
 };
+
 static const struct nmr_module_id guid_id = {
 	.length = sizeof(struct nmr_module_id), .type = NMR_MIT_GUID,
-	.guid = GUID_INIT(0x11112222, 0x3333, 0x4444, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc),
+	.guid = GUID_INIT(0x11112222, 0x3333, 0x4444,
+			  0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc),
 };
 
 /* EXT-1: one key=value line per registration and binding, ids not pointers, states live. */
@@ -297,7 +299,7 @@ static int trd_hammer(void *arg)
 
 	wait_for_completion(&t->go);
 	while (!READ_ONCE(t->stop)) {
-		after = smp_load_acquire(&t->drain_returned);
+		after = smp_load_acquire(&t->drain_returned);	/* pairs with the drainer */
 		if (!nmr_rundown_acquire(&t->rd)) {
 			if (after)
 				break;
@@ -332,7 +334,7 @@ static void ext3_rundown_acquire_races_drain(struct kunit *test)
 	for (i = 0; i < 1000 && atomic_read(&t->wins) < 10000; i++)
 		usleep_range(1000, 2000);
 	nmr_rundown_drain(&t->rd, trd_drained);
-	smp_store_release(&t->drain_returned, true);
+	smp_store_release(&t->drain_returned, true);	/* the drain returned before */
 	TWAIT(test, &t->drained, T_TIMEOUT_MS);
 	WRITE_ONCE(t->stop, true);
 	for (i = 0; i < ARRAY_SIZE(a); i++)

@@ -197,4 +197,5 @@ static struct kunit_suite nmr_registration_suite = {
 	.exit = nmr_test_exit,
 	.test_cases = nmr_registration_cases,
 };
+
 kunit_test_suite(nmr_registration_suite);

@@ -105,7 +105,7 @@ static int tp_attach_provider(struct nmr_binding *binding, void *client_ctx,
 
 	tp_record_attach(tp);
 	tp->seen_peer_ri = provider;
-	tp->handle_set_in_attach = READ_ONCE(tp->client) != NULL;	/* REG-2 */
+	tp->handle_set_in_attach = !!READ_ONCE(tp->client);	/* REG-2 */
 	tb = tp_new_bind(tp, binding);
 	if (!tb)
 		return -ENODEV;
@@ -132,7 +132,7 @@ static int tp_attach_client(struct nmr_binding *binding, void *provider_ctx,
 
 	tp_record_attach(tp);
 	tp->seen_peer_ri = client;
-	tp->handle_set_in_attach = READ_ONCE(tp->provider) != NULL;
+	tp->handle_set_in_attach = !!READ_ONCE(tp->provider);
 	tb = tp_new_bind(tp, binding);
 	if (!tb)
 		return -ENODEV;
@@ -171,7 +171,7 @@ static void tp_cleanup(void *binding_ctx)
 	atomic_inc(&tp->cleanups);
 	tb->cleaned++;
 	tb->cleanup_task = current;
-	tb->cleanup_in_wq = current_work() != NULL;
+	tb->cleanup_in_wq = !!current_work();
 	tp_log(tp->test, "%s:cleanup", tp->name);
 	if (tp->hook)
 		tp->hook(tp, tb, TP_CLEANUP);
@@ -271,7 +271,7 @@ static void tasync_fn(struct work_struct *work)
 
 	a->task = current;
 	a->ret = a->fn(a->arg);
-	smp_store_release(&a->finished, true);
+	smp_store_release(&a->finished, true);	/* pairs with tasync_free() */
 	complete(&a->done);
 }
 

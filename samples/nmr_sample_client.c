@@ -1,150 +1,243 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nmr_sample_client.c - a client of the sample NPI that calls its providers from a work item.
+ * nmr_sample_client.c - a hook client that binds to one provider only and gives it a program.
  *
- * Each binding gets a delayed work item that calls the provider's add() every
- * call_interval_ms. detach_provider stops new calls; if a call is in flight
- * it returns -EINPROGRESS and the work item completes the detach when that
- * call has returned. cleanup waits for the work item, then frees the context.
+ * Mirrors msquic's kernel-mode NMR client helper: it wants exactly one
+ * provider, so its attach_provider declines every provider beyond the first
+ * with -ENODEV (STATUS_NOINTERFACE), without calling
+ * nmr_client_attach_provider(); and since the offers to providers already
+ * registered run inside nmr_register_client(), it checks right after that
+ * call whether it is attached, and says so. When its provider leaves, the
+ * slot frees up in cleanup and the next provider that registers binds.
+ *
+ * Its program (struct nmr_sample_hook_program) counts its runs and, with
+ * program_delay_ms, works that long per run: rmmod the provider during a
+ * run and the provider's detach stays pending until the run returns.
+ *
+ * It calls the provider's dispatch table (invocations()) right after
+ * registering and before leaving, guarded the way the provider guards its
+ * runs: by a rundown in the client's binding context, drained by
+ * detach_provider.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
+#include <linux/string.h>
+#include <nmr/nmr_rundown.h>
 
 #include "nmr_sample.h"
 
 NMR_IMPORT_NS();
 
-static unsigned int call_interval_ms = 20;
-module_param(call_interval_ms, uint, 0444);
-MODULE_PARM_DESC(call_interval_ms, "time between two calls into a provider");
+static unsigned int program_delay_ms;
+module_param(program_delay_ms, uint, 0444);
+MODULE_PARM_DESC(program_delay_ms, "each run of the program works this long, and says so (0: quick, quiet)");
 
-static atomic_t sample_calls = ATOMIC_INIT(0);
-
-struct sample_binding {
-	struct nmr_binding *handle;
+/**
+ * struct client_binding - the client's binding context (there is at most one)
+ * @rundown: held across each call into the provider's dispatch table
+ * @binding: the client side's binding handle
+ * @provider_ctx: the provider's binding context
+ * @hook: the provider's dispatch table
+ * @runs: how many times the provider ran our program
+ * @provider: the provider's name
+ */
+struct client_binding {
+	struct nmr_rundown rundown;
+	struct nmr_binding *binding;
 	void *provider_ctx;
-	const struct nmr_sample_provider_dispatch *provider;
-	struct delayed_work call_work;
-	spinlock_t lock;	/* stopping, in_call */
-	bool stopping;
-	bool in_call;
+	const struct nmr_sample_hook_dispatch *hook;
+	atomic64_t runs;
+	char provider[NMR_SAMPLE_NAME_LEN];
 };
 
-static void sample_call_work(struct work_struct *work)
+/*
+ * client_lock protects client_taken (an attach_provider claimed the one
+ * slot) and client_bound (the attached binding, set once attached, cleared
+ * in cleanup). Attach callbacks may run concurrently (ATT-12).
+ */
+static DEFINE_SPINLOCK(client_lock);
+static bool client_taken;
+static struct client_binding *client_bound;
+static char client_first[NMR_SAMPLE_NAME_LEN];	/* whom we are bound to, for messages */
+
+/* The program. The provider may run it before our attach_provider returned. */
+static int client_run(void *client_binding_ctx, u64 arg)
 {
-	struct sample_binding *sb = container_of(to_delayed_work(work), struct sample_binding,
-						 call_work);
-	bool complete;
+	struct client_binding *cb = client_binding_ctx;
+	u64 n = atomic64_inc_return(&cb->runs);
 
-	spin_lock_bh(&sb->lock);
-	if (sb->stopping) {
-		spin_unlock_bh(&sb->lock);
-		return;
+	if (program_delay_ms) {
+		pr_info("program: run %llu (tick %llu) works %u ms\n",
+			(unsigned long long)n, (unsigned long long)arg, program_delay_ms);
+		msleep(program_delay_ms);
+		pr_info("program: run %llu returns\n", (unsigned long long)n);
 	}
-	sb->in_call = true;
-	spin_unlock_bh(&sb->lock);
-
-	if (sb->provider->add(sb->provider_ctx, 20, 22) == 42)
-		atomic_inc(&sample_calls);
-
-	spin_lock_bh(&sb->lock);
-	sb->in_call = false;
-	complete = sb->stopping;	/* detach ran during the call: it is pending */
-	spin_unlock_bh(&sb->lock);
-	if (complete)
-		nmr_client_detach_provider_complete(sb->handle);
-	else
-		schedule_delayed_work(&sb->call_work, msecs_to_jiffies(call_interval_ms));
+	return 0;
 }
 
-static int sample_attach_provider(struct nmr_binding *binding, void *client_ctx,
+static const struct nmr_sample_hook_program client_program = {
+	.run = client_run,
+};
+
+static int client_attach_provider(struct nmr_binding *binding, void *client_ctx,
 				  const struct nmr_registration_instance *provider)
 {
-	struct sample_binding *sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	char first[NMR_SAMPLE_NAME_LEN];
+	struct client_binding *cb;
 	const void *dispatch;
 	int ret;
 
-	if (!sb)
-		return -ENOMEM;
-	sb->handle = binding;
-	spin_lock_init(&sb->lock);
-	INIT_DELAYED_WORK(&sb->call_work, sample_call_work);
-	ret = nmr_client_attach_provider(binding, sb, NULL, &sb->provider_ctx, &dispatch);
-	if (ret) {
-		kfree(sb);
-		return ret;
+	spin_lock(&client_lock);
+	if (client_taken) {
+		strscpy(first, client_first, sizeof(first));
+		spin_unlock(&client_lock);
+		pr_info("attach_provider: declining %s (number %u): already bound to %s (-ENODEV)\n",
+			nmr_sample_name(provider), provider->number, first);
+		return -ENODEV;
 	}
-	sb->provider = dispatch;
-	pr_info("attach_provider: bound to provider number %u, calls start\n", provider->number);
-	schedule_delayed_work(&sb->call_work, 0);
+	client_taken = true;
+	strscpy(client_first, nmr_sample_name(provider), sizeof(client_first));
+	spin_unlock(&client_lock);
+
+	ret = -ENOMEM;
+	cb = kzalloc(sizeof(*cb), GFP_KERNEL);
+	if (!cb)
+		goto err_slot;
+	ret = nmr_rundown_init(&cb->rundown);
+	if (ret)
+		goto err_free;
+	cb->binding = binding;
+	atomic64_set(&cb->runs, 0);
+	strscpy(cb->provider, nmr_sample_name(provider), sizeof(cb->provider));
+
+	/* Everything the program needs is set up before the provider can run it. */
+	ret = nmr_client_attach_provider(binding, cb, &client_program, &cb->provider_ctx,
+					 &dispatch);
+	if (ret)
+		goto err_rundown;
+	cb->hook = dispatch;
+
+	spin_lock(&client_lock);
+	client_bound = cb;
+	spin_unlock(&client_lock);
+	pr_info("attach_provider: bound to %s (number %u)\n", cb->provider, provider->number);
 	return 0;
+
+err_rundown:
+	nmr_rundown_exit(&cb->rundown);
+err_free:
+	kfree(cb);
+err_slot:
+	spin_lock(&client_lock);
+	client_taken = false;
+	spin_unlock(&client_lock);
+	return ret;
 }
 
-static int sample_detach_provider(void *client_binding_ctx)
+/* The last of our calls into the provider returned. Any context. */
+static void client_drained(struct nmr_rundown *r)
 {
-	struct sample_binding *sb = client_binding_ctx;
-	bool busy;
+	struct client_binding *cb = container_of(r, struct client_binding, rundown);
 
-	spin_lock_bh(&sb->lock);
-	sb->stopping = true;	/* DET-4: no new call from now on */
-	busy = sb->in_call;
-	spin_unlock_bh(&sb->lock);
-	pr_info("detach_provider: %s\n", busy ? "a call is in flight: pending" : "no call in flight");
-	return busy ? -EINPROGRESS : 0;
+	nmr_client_detach_provider_complete(cb->binding);
 }
 
-static void sample_cleanup(void *client_binding_ctx)
+static int client_detach_provider(void *client_binding_ctx)
 {
-	struct sample_binding *sb = client_binding_ctx;
+	struct client_binding *cb = client_binding_ctx;
 
-	cancel_delayed_work_sync(&sb->call_work);	/* CLN-3: free only here */
-	pr_info("cleanup: binding context freed\n");
-	kfree(sb);
+	pr_info("detach_provider: %s leaves after %llu runs of our program\n", cb->provider,
+		(unsigned long long)atomic64_read(&cb->runs));
+	nmr_rundown_drain(&cb->rundown, client_drained);
+	return -EINPROGRESS;
 }
 
-static const guid_t sample_npi = NMR_SAMPLE_NPI;
-static const struct nmr_module_id sample_module_id = {
-	.length = sizeof(struct nmr_module_id),
-	.type = NMR_MIT_GUID,
-	.guid = GUID_INIT(0x5eedc0de, 0x0002, 0x4e4d, 0x92, 0x00, 0, 0, 0, 0, 0, 0x02),
-};
+static void client_cleanup(void *client_binding_ctx)
+{
+	struct client_binding *cb = client_binding_ctx;
 
-static const struct nmr_client_characteristics sample_chars = {
+	spin_lock(&client_lock);
+	client_bound = NULL;
+	client_taken = false;	/* the next provider may bind */
+	spin_unlock(&client_lock);
+	nmr_rundown_exit(&cb->rundown);
+	pr_info("cleanup: binding context freed; free for the next provider\n");
+	kfree(cb);
+}
+
+/* Ask the bound provider how often it ran our program; false if not bound. */
+static bool client_query(char *name, size_t len, u64 *n)
+{
+	struct client_binding *cb;
+
+	spin_lock(&client_lock);
+	cb = client_bound;
+	if (cb && !nmr_rundown_acquire(&cb->rundown))
+		cb = NULL;	/* detaching: no new call into the provider */
+	spin_unlock(&client_lock);
+	if (!cb)
+		return false;
+	strscpy(name, cb->provider, len);
+	*n = cb->hook->invocations(cb->provider_ctx);
+	nmr_rundown_release(&cb->rundown);
+	return true;
+}
+
+static const guid_t client_npi = NMR_SAMPLE_HOOK_NPI;
+static const struct nmr_module_id client_module_id = NMR_SAMPLE_MODULE_ID(2);
+static const struct nmr_sample_info client_info = { .name = KBUILD_MODNAME };
+
+static const struct nmr_client_characteristics client_chars = {
 	.length = sizeof(struct nmr_client_characteristics),
-	.attach_provider = sample_attach_provider,
-	.detach_provider = sample_detach_provider,
-	.cleanup_binding_context = sample_cleanup,
+	.attach_provider = client_attach_provider,
+	.detach_provider = client_detach_provider,
+	.cleanup_binding_context = client_cleanup,
 	.registration = {
-		.npi_id = &sample_npi,
-		.module_id = &sample_module_id,
+		.npi_id = &client_npi,
+		.module_id = &client_module_id,
+		.npi_specific = &client_info,
 	},
 };
 
-static struct nmr_client *sample_client;
+static struct nmr_client *client;
 
-static int __init sample_client_init(void)
+static int __init client_init(void)
 {
-	int ret = nmr_register_client(&sample_chars, NULL, &sample_client);
+	char name[NMR_SAMPLE_NAME_LEN];
+	u64 n;
+	int ret;
 
+	ret = nmr_register_client(&client_chars, NULL, &client);
 	if (ret)
 		return ret;
-	pr_info("registered\n");
+	/* The offers to the providers already registered have run (ATT-2). */
+	if (client_query(name, sizeof(name), &n))
+		pr_info("registered: attached to %s inside nmr_register_client()\n", name);
+	else
+		pr_info("registered: no provider yet; the first to register will attach\n");
 	return 0;
 }
 
-static void __exit sample_client_exit(void)
+static void __exit client_exit(void)
 {
-	int ret = nmr_deregister_client_sync(sample_client);
+	char name[NMR_SAMPLE_NAME_LEN];
+	u64 n;
+	int ret;
 
-	pr_info("deregistered (sync: %d) after %d successful calls\n", ret,
-		atomic_read(&sample_calls));
+	if (client_query(name, sizeof(name), &n))
+		pr_info("leaving: %s says it ran our program %llu times\n", name,
+			(unsigned long long)n);
+	ret = nmr_deregister_client_sync(client);
+	pr_info("deregistered (sync: %d)\n", ret);
+	rcu_barrier();	/* DRG-3: client_drained() may run in an RCU callback */
 }
 
-module_init(sample_client_init);
-module_exit(sample_client_exit);
+module_init(client_init);
+module_exit(client_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("NMR sample: a client calling its providers from a work item");
+MODULE_DESCRIPTION("NMR sample: a hook client bound to one provider at most");

@@ -14,7 +14,7 @@ scripts/setup.sh
 kbuild=$(scripts/kernel.sh debug | tail -n 1)
 echo "  test kernel: $kbuild"
 make -s modules KDIR="$kbuild" >/dev/null
-echo "  modules built: nmr.ko, samples/nmr_sample_provider.ko, samples/nmr_sample_client.ko"
+echo "  modules built: nmr.ko and samples/: $(cd samples && echo *.ko)"
 
 # Show only what the guest prints between its markers, without \r or kernel timestamps.
 narrate() {

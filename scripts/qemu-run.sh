@@ -24,6 +24,7 @@ cp /bin/busybox "$root/bin/busybox"
 done
 cp "$guest" "$root/guest.sh"
 cp "$top/scripts/guest/lib.sh" "$root/lib.sh"
+cp "$top/scripts/guest/samples.sh" "$root/samples.sh"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
