@@ -6,6 +6,7 @@
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
 #   make check-kcsan   the same tests on a KCSAN kernel (data races)
+#   make lint          checkpatch --strict, kernel-doc -Wall, sparse, the allocation rule
 #   make torture DURATION=600   run nmr_torture for that long in QEMU
 #   make kernel        build (once) the cached KUnit test kernel
 #   make rule-coverage list every contract rule and the tests citing it
@@ -29,7 +30,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check check-kcsan torture rule-coverage
+.PHONY: all modules clean kernel demo check check-kcsan lint torture rule-coverage
 
 all: modules
 
@@ -50,6 +51,9 @@ check:
 
 check-kcsan:
 	@NMR_KERNELS=kcsan $(HERE)/scripts/check.sh
+
+lint:
+	@$(HERE)/scripts/lint.sh
 
 torture:
 	@DURATION=$(DURATION) $(HERE)/scripts/torture.sh

@@ -581,7 +581,7 @@ static void nmr_offer(struct nmr_binding *b)
 	trace_nmr_attach(b->id, c->id, p->id, attached && !ret ? 0 : ret ? ret : -ENODEV);
 	if (!attached) {
 		if (!ret)
-			nmr_misuse("client %llu (%s): attach_provider returned 0 unattached (ATT-7)",
+			nmr_misuse("client %llu (%s): attach_provider: 0 but unattached (ATT-7)",
 				   c->id, nmr_owner(c));
 		else if (ret != -ENODEV)
 			nmr_report_refusal("client", c, "attach_provider", ret);
@@ -1128,10 +1128,11 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 		for (i = 0; i < n; i++) {
 			r = orphans[i];
 			/* Calls into the module that already started must finish. */
-			while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
+			while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls),
+						   10 * HZ))
 				pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
-					r->owner_name, atomic_read(&r->calls), nmr_role_name[r->role],
-					r->id);
+					r->owner_name, atomic_read(&r->calls),
+					nmr_role_name[r->role], r->id);
 
 			mutex_lock(&nmr_lock);
 			if (r->state == NMR_REG_ACTIVE)

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: set up, build the test kernels and our modules, run every test in QEMU, judge.
 #
-# One stage per test kernel (NMR_KERNELS, default "debug kcsan"): the debug kernel
-# (KASAN, lockdep, kmemleak, DEBUG_OBJECTS, failslab) and the KCSAN kernel (data races).
+# First lint (scripts/lint.sh), then one stage per test kernel (NMR_KERNELS, default
+# "debug kcsan"): the debug kernel (KASAN, lockdep, kmemleak, DEBUG_OBJECTS) and the
+# KCSAN kernel (data races).
 # Each stage builds the modules against its kernel, boots it, runs the guest script
 # (KUnit suites and samples twice, torture, unload safety) and judges the logs. The last
 # line adds the stages up: "N passed, N failed[, N skipped]".
@@ -15,6 +16,14 @@ start=$(date +%s)
 
 echo "== Set-up"
 scripts/setup.sh
+
+echo "== Lint (checkpatch --strict, kernel-doc, sparse, allocation rule)"
+set +e
+lint=$(scripts/lint.sh 2>&1)
+set -e
+echo "$lint" | head -n -1
+lint_passed=$(echo "$lint" | tail -n 1 | sed -n 's/^lint: \([0-9]*\) passed.*/\1/p')
+lint_failed=$(echo "$lint" | tail -n 1 | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
 
 rule=()
 echo "== Contract rule coverage"
@@ -65,7 +74,7 @@ stage() {
 }
 
 status=0
-passed=0 failed=0 skipped=0
+passed=${lint_passed:-0} failed=${lint_failed:-1} skipped=0
 for config in ${NMR_KERNELS:-debug kcsan}; do
 	stage "$config" || status=1
 	line=$(tail -n 1 "${NMR_OUT:-$top/.out/check}-$config/summary.txt")

@@ -11,6 +11,7 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves xz-utils python3 kmod
 	qemu-system-x86		# runs the test kernel (TCG)
 	busybox-static cpio	# the guest's initramfs
+	sparse			# make lint
 	"$@"
 )
 

@@ -43,7 +43,7 @@
  */
 
 /* Symbol namespace: a bare word up to 6.12, a string literal from 6.13. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 #define __NMR_NS "NMR"
 #else
 #define __NMR_NS NMR

@@ -12,6 +12,16 @@ for round in 1 2; do
 		run_kunit_module "$ko" "round$round"
 	done
 	check_samples $round
+	dmesg -c >/dev/null
+	load samples/nmr_sample_nt.ko
+	expect "round $round: Windows-style sample (nmr_ntcompat.h): client and provider attach" \
+		klog "nmr_sample_nt: ClientAttachProvider: NmrClientAttachProvider STATUS_SUCCESS, query = 1"
+	unload nmr_sample_nt
+	expect "round $round: Windows-style sample: STATUS_PENDING detach completed by a work item, waits STATUS_SUCCESS" \
+		sh -c 'dmesg | grep -q "ClientDetachProvider: STATUS_PENDING" &&
+		       dmesg | grep -q "work item: last query = 2, completing" &&
+		       dmesg | grep -q "client deregistered, status 0x00000000" &&
+		       dmesg | grep -q "provider deregistered, status 0x00000000"'
 	unload nmr
 	dmesg -c > /dev/null
 done
