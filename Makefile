@@ -6,6 +6,9 @@
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
 #   make check-kcsan   the same tests on a KCSAN kernel (data races)
+#   make check-stock   build on Debian 12's own kernels (6.1, 6.12), boot them, run the samples
+#   make check-dkms    dkms add/build/install/remove against the installed Debian headers
+#   make bench         nmr_bench in QEMU on the bench kernel: cost table and goal lines
 #   make lint          checkpatch --strict, kernel-doc -Wall, sparse, the allocation rule
 #   make torture DURATION=600   run nmr_torture for that long in QEMU
 #   make kernel        build (once) the cached KUnit test kernel
@@ -30,7 +33,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check check-kcsan lint torture rule-coverage
+.PHONY: all modules clean kernel demo check check-kcsan check-stock check-dkms bench lint torture rule-coverage
 
 all: modules
 
@@ -52,6 +55,12 @@ check:
 check-kcsan:
 	@NMR_KERNELS=kcsan $(HERE)/scripts/check.sh
 
+check-stock:
+	@$(HERE)/scripts/stock.sh
+
+check-dkms:
+	@$(HERE)/scripts/dkms-check.sh
+
 lint:
 	@$(HERE)/scripts/lint.sh
 
@@ -60,3 +69,6 @@ torture:
 
 rule-coverage:
 	@$(HERE)/scripts/rule-coverage
+
+bench:
+	@$(HERE)/scripts/bench.sh

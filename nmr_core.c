@@ -18,8 +18,8 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
-#include <kunit/visibility.h>
 
+#include "nmr_compat.h"
 #include "nmr_internal.h"
 
 #define CREATE_TRACE_POINTS

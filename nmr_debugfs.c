@@ -3,8 +3,8 @@
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
-#include <kunit/visibility.h>
 
+#include "nmr_compat.h"
 #include "nmr_internal.h"
 
 static struct dentry *nmr_debugfs_dir;

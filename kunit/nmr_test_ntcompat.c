@@ -39,6 +39,7 @@ static NTSTATUS nt_detach_pending(void *ctx)
 {
 	return STATUS_PENDING;
 }
+
 NMR_NT_DEFINE_CLIENT_DETACH_PROVIDER(nt_detach_pending);
 
 static NTSTATUS nt_attach_declines(struct nmr_binding *binding, void *ctx,
@@ -46,6 +47,7 @@ static NTSTATUS nt_attach_declines(struct nmr_binding *binding, void *ctx,
 {
 	return STATUS_NOINTERFACE;
 }
+
 NMR_NT_DEFINE_CLIENT_ATTACH_PROVIDER(nt_attach_declines);
 
 /* EXT-6: a Windows-style callback's NTSTATUS reaches the NMR as the errno it means. */

@@ -3,8 +3,9 @@
 # make check: set up, build the test kernels and our modules, run every test in QEMU, judge.
 #
 # First lint (scripts/lint.sh), then one stage per test kernel (NMR_KERNELS, default
-# "debug kcsan"): the debug kernel (KASAN, lockdep, kmemleak, DEBUG_OBJECTS) and the
-# KCSAN kernel (data races).
+# "debug kcsan stock dkms"): the debug kernel (KASAN, lockdep, kmemleak, DEBUG_OBJECTS)
+# and the KCSAN kernel (data races); then the stock Debian 12 kernels (scripts/stock.sh)
+# and DKMS (scripts/dkms-check.sh).
 # Each stage builds the modules against its kernel, boots it, runs the guest script
 # (KUnit suites and samples twice, torture, unload safety) and judges the logs. The last
 # line adds the stages up: "N passed, N failed[, N skipped]".
@@ -75,8 +76,12 @@ stage() {
 
 status=0
 passed=${lint_passed:-0} failed=${lint_failed:-1} skipped=0
-for config in ${NMR_KERNELS:-debug kcsan}; do
-	stage "$config" || status=1
+for config in ${NMR_KERNELS:-debug kcsan stock dkms}; do
+	case $config in
+	stock) scripts/stock.sh "${NMR_OUT:-$top/.out/check}-stock" || status=1 ;;
+	dkms) scripts/dkms-check.sh "${NMR_OUT:-$top/.out/check}-dkms" || status=1 ;;
+	*) stage "$config" || status=1 ;;
+	esac
 	line=$(tail -n 1 "${NMR_OUT:-$top/.out/check}-$config/summary.txt")
 	passed=$((passed + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')))
 	failed=$((failed + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')))

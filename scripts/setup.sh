@@ -12,6 +12,9 @@ pkgs=(
 	qemu-system-x86		# runs the test kernel (TCG)
 	busybox-static cpio	# the guest's initramfs
 	sparse			# make lint
+	linux-image-amd64 linux-headers-amd64	# the stock Debian 12 kernel (6.1): scripts/stock.sh
+	linux-headers-6.12-amd64	# Debian's 6.12 headers (and image): scripts/stock.sh
+	dkms			# scripts/dkms-check.sh
 	"$@"
 )
 

@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 
 #include <nmr/nmr.h>
+#include "../nmr_compat.h"
 #include "../nmr_trace.h"
 
 NMR_IMPORT_NS();
@@ -177,7 +178,7 @@ static void tt_work(struct work_struct *w)
 
 static void tt_timer(struct timer_list *t)
 {
-	tt_do_complete(from_timer((struct tt_side *)NULL, t, timer));
+	tt_do_complete(timer_container_of((struct tt_side *)NULL, t, timer));
 }
 
 static void tt_rcu(struct rcu_head *h)
@@ -298,8 +299,7 @@ static struct tt_side *tt_side_new(struct tt_reg *r, struct nmr_binding *handle)
 	s->how = get_random_u32_below(TT_NCTX);
 	INIT_WORK(&s->work, tt_work);
 	timer_setup(&s->timer, tt_timer, 0);
-	hrtimer_init(&s->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	s->hrt.function = tt_hrtimer;
+	hrtimer_setup(&s->hrt, tt_hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	if (!s->pend)
 		atomic_set(&s->last_touch, 1);
 	return s;

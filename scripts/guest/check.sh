@@ -56,7 +56,7 @@ load $PEER "role=provider complete_delay_ms=1500"
 load $MB "role=client"
 rmmod nmr_misbehave_peer &
 peer=$!
-poll /sys/kernel/debug/nmr/bindings "state=detaching client=done provider=pending" ||
+until_ok 10 grep -q "state=detaching client=done provider=pending" /sys/kernel/debug/nmr/bindings ||
 	fail "the provider's detach never showed as pending in debugfs"
 unload nmr_misbehave
 wait $peer || fail "rmmod nmr_misbehave_peer"

@@ -79,17 +79,6 @@ run() {
 	wait_done
 }
 
-# until_ok SECS CMD...: retry CMD every 50 ms until it succeeds; false after SECS.
-until_ok() {
-	n=$(($1 * 20))
-	shift
-	while ! "$@"; do
-		[ $n -gt 0 ] || return 1
-		n=$((n - 1))
-		sleep 0.05
-	done
-}
-
 # show FILE [LABEL]: the lines of a debugfs file, GUIDs by name.
 show() {
 	say "${2:-$1}:"

@@ -16,12 +16,13 @@ expect() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
-# poll FILE PATTERN: wait (at most 10 s) until FILE has a line matching PATTERN (grep -E).
-poll() {
-	i=0
-	while ! grep -qE "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && return 1
+# until_ok SECS CMD...: retry CMD every 50 ms until it succeeds; false after SECS.
+until_ok() {
+	n=$(($1 * 20))
+	shift
+	while ! "$@"; do
+		[ $n -gt 0 ] || return 1
+		n=$((n - 1))
 		sleep 0.05
 	done
 }

@@ -12,22 +12,11 @@ SAMPLES_TABLE=$SAMPLES_DBG/nmr_sample_routes/table
 
 samples_loaded() { grep -q "^$1 " /proc/modules; }
 
-# samples_until SECS CMD...: run CMD every 50 ms until it succeeds; false after SECS.
-samples_until() {
-	n=$(($1 * 20))
-	shift
-	while ! "$@"; do
-		[ $n -gt 0 ] || return 1
-		n=$((n - 1))
-		sleep 0.05
-	done
-}
-
 # samples_rmmod MOD: rmmod, but give up (and fail) after 10 s instead of hanging.
 samples_rmmod() {
 	rmmod "$1" &
 	pid=$!
-	if samples_until 10 eval '! kill -0 $pid 2>/dev/null'; then
+	if until_ok 10 eval '! kill -0 $pid 2>/dev/null'; then
 		wait $pid || fail "rmmod $1"
 	else
 		fail "rmmod $1 still blocked after 10 s"
@@ -69,14 +58,14 @@ check_samples() {
 	expect "$r client: its binding is attached on both sides in debugfs" \
 		grep -q 'state=attached client=attached provider=attached' $SAMPLES_DBG/nmr/bindings
 	expect "$r hook: runs the client's program from its work item" \
-		samples_until 5 samples_new_run 0
+		until_ok 5 samples_new_run 0
 	load samples/nmr_sample_early.ko
 	expect "$r client: declines a second hook provider with -ENODEV" \
 		klog 'nmr_sample_client: attach_provider: declining nmr_sample_early \(number 2\): already bound to nmr_sample_hook \(-ENODEV\)'
 	expect "$r early: gets no attach_client for a declined offer" \
 		eval '! klog "nmr_sample_early: attach_client"'
 	runs=$(samples_runs)
-	samples_until 5 samples_new_run "$runs" || fail "$r client: no program run began"
+	until_ok 5 samples_new_run "$runs" || fail "$r client: no program run began"
 	samples_rmmod nmr_sample_hook
 	expect "$r hook: detach_client unlinks and drains while a program runs (pending)" \
 		klog 'nmr_sample_hook: detach_client: binding [0-9]+ unlinked after [0-9]+ runs; draining, pending'
