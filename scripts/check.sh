@@ -49,7 +49,7 @@ stage() {
 		"unload safety (log: $out/console.log)"
 	for attempt in 1 2; do
 		set +e
-		scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" >/dev/null
+		scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" "${NMR_QEMU_TIMEOUT:-600}" >/dev/null
 		rc=$?
 		set -e
 		# A kernel splat before the guest started is the test kernel's own (seen once:

@@ -35,6 +35,11 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 echo "NMR-GUEST-START"
+# Hold the data port open for the whole run: every open/close pair of a serial
+# port otherwise starts it up and shuts it down (request_irq/free_irq) once per
+# line written; a KCSAN report in that shutdown path, followed by a guest that
+# never wrote again, was seen once in CI.
+exec 3>/dev/ttyS1
 sh /guest.sh
 echo "NMR-GUEST-EXIT $?"
 sync
