@@ -7,17 +7,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
-#include <linux/rculist.h>
+#include <linux/rculist_nulls.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 
 #include "nmr_compat.h"
 #include "nmr_internal.h"
@@ -40,39 +40,51 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  *
  * nmr_lock (mutex) serialises every writer: publishing and unpublishing
  * registrations (nmr_npi_table, each NPI's lists, nmr_regs), creating and
- * freeing bindings (each registration's binding lists, nmr_bindings_xa,
- * nmr_regs_xa), each registration's @state and @busy count, and each binding's
- * move between whole-binding states. It is a mutex because writers allocate.
+ * freeing bindings (each registration's binding lists), both handle tables,
+ * each registration's @state and @busy count, and each binding's move
+ * between whole-binding states. It is a mutex because writers allocate.
+ * Everything that finds a registration (its handle, the NPI lists, debugfs)
+ * holds it, so a registration is freed at once when its last reference goes.
  *
  * binding->lock (spinlock, irq-safe) protects the two side states and the
  * early-completion flags, and the DETACHING -> CLEANUP step, because
  * *_detach_complete() may run in any context, hard interrupt included (DET-5).
- * It nests inside nmr_lock and is the innermost lock apart from
- * nmr_frames_lock, which only guards the list of callback frames (HDL-4).
+ * It nests inside nmr_lock and is the innermost lock.
  *
- * RCU: nmr_regs_xa and nmr_bindings_xa are looked up under rcu_read_lock()
- * (xa_load()); registrations and bindings are freed with kfree_rcu() after
- * they were erased, so a lookup that raced the erase still reads valid memory
- * and then sees the dead state. The per-NPI lists and nmr_regs are RCU lists
- * for lockless readers (debugfs); the NPI hash table is read only under
- * nmr_lock.
+ * RCU: the binding handle table is an RCU hash of nulls lists, read without
+ * nmr_lock by nmr_client_attach_provider() and *_detach_complete(). Bindings
+ * come from a SLAB_TYPESAFE_BY_RCU cache: freed at once, their memory stays a
+ * binding for as long as a reader may hold it, and the reader confirms the id
+ * under the binding's lock (nmr_find_binding(), nmr_binding_is()). Ids are
+ * never reused, and a binding's id is cleared under its lock before it is
+ * freed.
  *
- * Lock order: nmr_lock -> binding->lock -> nmr_frames_lock. No module callback
- * is ever called with any of them held: every callback runs from a point where
- * the calling thread holds no NMR lock, and lockdep would say otherwise.
+ * HDL-4 needs no lock of its own: a thread marks the bindings whose callbacks
+ * it runs (@cb_task) or has still to detach (@batch_task), and a wait looks
+ * for its own mark among the awaited registration's bindings.
+ *
+ * Lock order: nmr_lock -> binding->lock. No module callback is ever called
+ * with either held: every callback runs from a point where the calling
+ * thread holds no NMR lock, and lockdep would say otherwise.
  */
 DEFINE_MUTEX(nmr_lock);
 
 #define NMR_NPI_HASH_BITS 10
 static DEFINE_HASHTABLE(nmr_npi_table, NMR_NPI_HASH_BITS);	/* nmr_lock */
-LIST_HEAD(nmr_regs);			/* nmr_lock; RCU readers */
-static DEFINE_XARRAY(nmr_regs_xa);		/* id -> struct nmr_reg */
-static DEFINE_XARRAY(nmr_bindings_xa);		/* id -> struct nmr_binding */
-static atomic64_t nmr_last_id = ATOMIC64_INIT(0);
+LIST_HEAD(nmr_regs);			/* nmr_lock */
 
-/* The callback frames of every thread now inside an NMR callback (HDL-4). */
-static DEFINE_SPINLOCK(nmr_frames_lock);
-static LIST_HEAD(nmr_frames);
+/*
+ * The handle tables: id -> object, hashed, with the list nodes inside the
+ * objects, so that making a handle findable allocates nothing. Ids are
+ * consecutive, so the buckets fill evenly.
+ */
+#define NMR_ID_HASH_BITS 12
+static struct hlist_head nmr_reg_ids[1 << NMR_ID_HASH_BITS];		/* nmr_lock */
+static struct hlist_nulls_head nmr_binding_ids[1 << NMR_ID_HASH_BITS];	/* nmr_lock; RCU */
+static u64 nmr_last_id;			/* nmr_lock */
+
+static struct kmem_cache *nmr_reg_cache;
+static struct kmem_cache *nmr_binding_cache;	/* SLAB_TYPESAFE_BY_RCU */
 
 /* Woken when a registration's last in-flight callback returned (HDL-6). */
 static DECLARE_WAIT_QUEUE_HEAD(nmr_calls_wq);
@@ -121,14 +133,6 @@ struct nmr_npi {
 	struct list_head regs[2];
 };
 
-/* A thread inside an NMR callback, and what its progress holds up (HDL-4). */
-struct nmr_frame {
-	struct list_head node;
-	struct task_struct *task;
-	struct nmr_binding *b;		/* binding whose callback runs */
-	struct list_head *batch;	/* bindings this thread has still to detach */
-};
-
 const char *const nmr_role_name[] = { "client", "provider" };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -151,16 +155,41 @@ static inline bool nmr_should_fail(void)
 }
 #endif
 
-static void *nmr_zalloc(size_t size)
+/* Every allocation of the NMR passes the injection hook (REG-1, HDL-7). */
+static struct nmr_reg *nmr_reg_alloc(void)
 {
-	return nmr_should_fail() ? NULL : kzalloc(size, GFP_KERNEL);
+	return nmr_should_fail() ? NULL : kmem_cache_zalloc(nmr_reg_cache, GFP_KERNEL);
 }
 
-/* Every object gets its id's slot before it is published. nmr_lock held. */
-static int nmr_xa_insert(struct xarray *xa, u64 id, void *entry)
+static struct nmr_npi *nmr_npi_alloc(void)
 {
-	lockdep_assert_held(&nmr_lock);
-	return nmr_should_fail() ? -ENOMEM : xa_insert(xa, id, entry, GFP_KERNEL);
+	return nmr_should_fail() ? NULL : kzalloc(sizeof(struct nmr_npi), GFP_KERNEL);
+}
+
+/* Not zeroed whole: the lock, id and table node of a reused binding are still read. */
+static struct nmr_binding *nmr_binding_alloc(void)
+{
+	const size_t keep = offsetof(struct nmr_binding, state);
+	struct nmr_binding *b;
+
+	b = nmr_should_fail() ? NULL : kmem_cache_alloc(nmr_binding_cache, GFP_KERNEL);
+	if (b)
+		memset((void *)b + keep, 0, sizeof(*b) - keep);
+	return b;
+}
+
+/* The slab constructor: runs once per object for the life of the cache. */
+static void nmr_binding_ctor(void *obj)
+{
+	struct nmr_binding *b = obj;
+
+	spin_lock_init(&b->lock);
+	b->id = 0;
+}
+
+static inline u32 nmr_id_hash(u64 id)
+{
+	return hash_64(id, NMR_ID_HASH_BITS);
 }
 
 static inline unsigned int nmr_reg_tag(enum nmr_role role)
@@ -178,9 +207,11 @@ static inline struct nmr_binding *nmr_handle_of(struct nmr_binding *b, enum nmr_
 	return (struct nmr_binding *)nmr_cookie(b->id, nmr_side_tag(side));
 }
 
+/* 64 bits: at one id per nanosecond, 73 years before the cookie's 61 bits wrap. */
 static u64 nmr_new_id(void)
 {
-	return atomic64_inc_return(&nmr_last_id);
+	lockdep_assert_held(&nmr_lock);
+	return ++nmr_last_id;
 }
 
 /* ---- handle lookup (HDL-1, HDL-2) ---- */
@@ -188,23 +219,73 @@ static u64 nmr_new_id(void)
 /* Find a live registration; nmr_lock held. */
 static struct nmr_reg *nmr_find_reg(enum nmr_role role, unsigned long handle)
 {
+	u64 id = handle >> NMR_TAG_BITS;
 	struct nmr_reg *r;
 
 	lockdep_assert_held(&nmr_lock);
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_reg_tag(role))
 		return NULL;
-	r = xa_load(&nmr_regs_xa, handle >> NMR_TAG_BITS);
-	if (!r || r->role != role || r->state == NMR_REG_DEAD)
-		return NULL;
-	return r;
+	hlist_for_each_entry(r, &nmr_reg_ids[nmr_id_hash(id)], id_node)
+		if (r->id == id)
+			return r->role == role && r->state != NMR_REG_DEAD ? r : NULL;
+	return NULL;
 }
 
-/* Find a binding from one side's handle; under rcu_read_lock() or nmr_lock. */
+/*
+ * Find a binding from one side's handle, under rcu_read_lock(); any context
+ * (DET-5). Bindings come from a SLAB_TYPESAFE_BY_RCU cache, so the memory a
+ * lockless walk reaches may be freed and reused for another binding at any
+ * moment: the caller takes the binding's lock and confirms the id with
+ * nmr_binding_is(). Ids are never reused and a binding's id is cleared under
+ * its lock before it is freed, so a binding found here whose id no longer
+ * matches under the lock is dead. A walk that such a reuse moved into another
+ * chain ends on that chain's nulls marker, and starts again
+ * (Documentation/RCU/rculist_nulls.rst).
+ */
 static struct nmr_binding *nmr_find_binding(enum nmr_role side, unsigned long handle)
 {
+	u64 id = handle >> NMR_TAG_BITS;
+	u32 slot = nmr_id_hash(id);
+	struct hlist_nulls_node *n;
+	struct nmr_binding *b;
+
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_side_tag(side))
 		return NULL;
-	return xa_load(&nmr_bindings_xa, handle >> NMR_TAG_BITS);
+again:
+	hlist_nulls_for_each_entry_rcu(b, n, &nmr_binding_ids[slot], id_node)
+		if (READ_ONCE(b->id) == id)
+			return b;
+	if (get_nulls_value(n) != slot)
+		goto again;
+	return NULL;
+}
+
+/* Is @b (locked) still the binding that @handle names? */
+static inline bool nmr_binding_is(struct nmr_binding *b, unsigned long handle)
+{
+	lockdep_assert_held(&b->lock);
+	return READ_ONCE(b->id) == handle >> NMR_TAG_BITS;
+}
+
+/* Make @b findable by its handles. nmr_lock held. */
+static void nmr_binding_publish_id(struct nmr_binding *b)
+{
+	lockdep_assert_held(&nmr_lock);
+	WRITE_ONCE(b->id, nmr_new_id());
+	hlist_nulls_add_head_rcu(&b->id_node, &nmr_binding_ids[nmr_id_hash(b->id)]);
+}
+
+/* The binding's handles die (HDL-1); then it is freed at once. nmr_lock held. */
+static void nmr_binding_free(struct nmr_binding *b)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&nmr_lock);
+	hlist_nulls_del_rcu(&b->id_node);
+	spin_lock_irqsave(&b->lock, flags);
+	WRITE_ONCE(b->id, 0);	/* a reader that found it before the unlink sees it gone */
+	spin_unlock_irqrestore(&b->lock, flags);
+	kmem_cache_free(nmr_binding_cache, b);
 }
 
 /* ---- calling into modules ---- */
@@ -232,54 +313,47 @@ static void nmr_reg_exit(struct nmr_reg *r)
 		wake_up_all(&nmr_calls_wq);
 }
 
-static void nmr_frame_push(struct nmr_frame *f, struct nmr_binding *b, struct list_head *batch)
+/*
+ * HDL-4 marks: this thread runs a callback of @b until nmr_cb_exit(). Only the
+ * one thread that runs a binding's callbacks at a time writes the mark (the
+ * offering thread, then the detaching thread, then the cleanup's); the
+ * previous mark is restored, for callbacks of one binding that nest (the
+ * provider's attach_client inside the client's attach_provider).
+ */
+static struct task_struct *nmr_cb_enter(struct nmr_binding *b)
 {
-	f->task = current;
-	f->b = b;
-	f->batch = batch;
-	spin_lock(&nmr_frames_lock);
-	list_add(&f->node, &nmr_frames);
-	spin_unlock(&nmr_frames_lock);
+	struct task_struct *prev = READ_ONCE(b->cb_task);
+
+	WRITE_ONCE(b->cb_task, current);
+	return prev;
 }
 
-static void nmr_frame_pop(struct nmr_frame *f)
+static void nmr_cb_exit(struct nmr_binding *b, struct task_struct *prev)
 {
-	spin_lock(&nmr_frames_lock);
-	list_del(&f->node);
-	spin_unlock(&nmr_frames_lock);
-}
-
-static bool nmr_binding_involves(const struct nmr_binding *b, const struct nmr_reg *r)
-{
-	return b->side[NMR_CLIENT].reg == r || b->side[NMR_PROVIDER].reg == r;
+	WRITE_ONCE(b->cb_task, prev);
 }
 
 /*
  * HDL-4: would waiting for @r from this thread wait for this thread itself?
  * It would if the thread is inside a callback of a binding of @r (attach,
  * detach or cleanup), or has still to detach a binding of @r in a batch it
- * is working through. Only the current thread's own frames are read, and
- * only it changes its frames and batches.
+ * is working through: the marks nmr_cb_enter() and nmr_binding_start_detach()
+ * leave. Every binding of @r is on its list until its cleanup returned; only
+ * this thread writes its own marks, so a mark equal to current is not stale.
+ * nmr_lock held.
  */
 static bool nmr_wait_would_deadlock(const struct nmr_reg *r)
 {
 	struct nmr_binding *b;
-	struct nmr_frame *f;
-	bool found = false;
+	struct nmr_side *s;
 
-	spin_lock(&nmr_frames_lock);
-	list_for_each_entry(f, &nmr_frames, node) {
-		if (f->task != current)
-			continue;
-		if (f->b && nmr_binding_involves(f->b, r))
-			found = true;
-		if (f->batch)
-			list_for_each_entry(b, f->batch, batch_node)
-				if (nmr_binding_involves(b, r))
-					found = true;
+	lockdep_assert_held(&nmr_lock);
+	list_for_each_entry(s, &r->bindings[r->role], node) {
+		b = nmr_side_binding(s, r->role);
+		if (READ_ONCE(b->cb_task) == current || READ_ONCE(b->batch_task) == current)
+			return true;
 	}
-	spin_unlock(&nmr_frames_lock);
-	return found;
+	return false;
 }
 
 static const char *nmr_owner(const struct nmr_reg *r)
@@ -289,16 +363,15 @@ static const char *nmr_owner(const struct nmr_reg *r)
 
 /* ---- registrations ---- */
 
-static void nmr_reg_free_rcu(struct kref *ref)
+/* Nothing reads a registration without nmr_lock or a reference: freed at once. */
+static void nmr_reg_free(struct kref *ref)
 {
-	struct nmr_reg *r = container_of(ref, struct nmr_reg, ref);
-
-	kfree_rcu(r, rcu);
+	kmem_cache_free(nmr_reg_cache, container_of(ref, struct nmr_reg, ref));
 }
 
 static void nmr_reg_put(struct nmr_reg *r)
 {
-	kref_put(&r->ref, nmr_reg_free_rcu);
+	kref_put(&r->ref, nmr_reg_free);
 }
 
 /* The handle dies: nothing finds it again (HDL-1). nmr_lock held. */
@@ -308,8 +381,8 @@ static void nmr_reg_kill(struct nmr_reg *r)
 	if (r->state == NMR_REG_DEAD)
 		return;
 	WRITE_ONCE(r->state, NMR_REG_DEAD);
-	xa_erase(&nmr_regs_xa, r->id);
-	list_del_rcu(&r->all_node);
+	hlist_del(&r->id_node);
+	list_del(&r->all_node);
 	nmr_reg_put(r);		/* the reference for being alive */
 }
 
@@ -321,7 +394,8 @@ static void nmr_reg_unbusy(struct nmr_reg *r)
 		return;
 	if (--r->busy || r->state != NMR_REG_DEREGISTERING)
 		return;
-	complete_all(&r->done);
+	if (r->waiters)		/* a wait that finds @busy at 0 does not sleep */
+		complete_all(&r->done);
 	if (r->orphaned)	/* no waiter will come (HDL-6) */
 		nmr_reg_kill(r);
 }
@@ -348,7 +422,7 @@ static void nmr_reg_unpublish(struct nmr_reg *r)
 	struct nmr_npi *npi = r->npi;
 
 	lockdep_assert_held(&nmr_lock);
-	list_del_rcu(&r->npi_node);
+	list_del(&r->npi_node);
 	r->npi = NULL;
 	if (list_empty(&npi->regs[NMR_CLIENT]) && list_empty(&npi->regs[NMR_PROVIDER])) {
 		hash_del(&npi->hnode);
@@ -357,11 +431,6 @@ static void nmr_reg_unpublish(struct nmr_reg *r)
 }
 
 /* ---- the binding state machine ---- */
-
-static void nmr_binding_free(struct nmr_binding *b)
-{
-	kfree_rcu(b, rcu);
-}
 
 /* Call one optional cleanup callback; the module's memory is read only once inside it. */
 static void nmr_call_cleanup(struct nmr_reg *r, void (*const *fn)(void *ctx), void *ctx)
@@ -389,24 +458,22 @@ static void nmr_binding_cleanup(struct nmr_binding *b)
 {
 	struct nmr_side *cs = &b->side[NMR_CLIENT], *ps = &b->side[NMR_PROVIDER];
 	struct nmr_reg *c = cs->reg, *p = ps->reg;
-	struct nmr_frame f;
+	struct task_struct *prev = nmr_cb_enter(b);
 
-	nmr_frame_push(&f, b, NULL);
 	if (cs->has_callbacks)
 		nmr_call_cleanup(c, &c->client->cleanup_binding_context, cs->binding_ctx);
 	nmr_call_cleanup(p, &p->provider->cleanup_binding_context, ps->binding_ctx);
-	nmr_frame_pop(&f);
+	nmr_cb_exit(b, prev);
 	trace_nmr_cleanup(b->id, c->id, p->id, 0);
 
 	mutex_lock(&nmr_lock);
 	WRITE_ONCE(b->state, NMR_BINDING_GONE);
-	xa_erase(&nmr_bindings_xa, b->id);
 	list_del(&cs->node);
 	list_del(&ps->node);
 	nmr_reg_unbusy(c);
 	nmr_reg_unbusy(p);
-	mutex_unlock(&nmr_lock);
 	nmr_binding_free(b);
+	mutex_unlock(&nmr_lock);
 }
 
 static void nmr_cleanup_work(struct work_struct *work)
@@ -429,69 +496,106 @@ static bool nmr_binding_claim_cleanup(struct nmr_binding *b)
 	return true;
 }
 
-/* Call one side's detach callback, if it is still due (DET-2, DET-4, DET-6). */
-static bool nmr_detach_side(struct nmr_binding *b, enum nmr_role side)
+/* May this side's detach callback be called now (DET-2)? Marks it calling. b->lock held. */
+static bool nmr_side_begin(struct nmr_binding *b, enum nmr_role side)
+{
+	struct nmr_side *s = &b->side[side];
+
+	lockdep_assert_held(&b->lock);
+	if (s->state != NMR_SIDE_ATTACHED)
+		return false;
+	s->state = NMR_SIDE_CALLING;
+	return true;
+}
+
+/* Call one side's detach callback, no lock held; its result as DET-4 reads it. */
+static int nmr_call_detach(struct nmr_binding *b, enum nmr_role side)
 {
 	struct nmr_side *s = &b->side[side];
 	struct nmr_reg *r = s->reg;
-	unsigned long flags;
-	bool cleanup;
-	int ret = 0;
+	int ret;
 
-	spin_lock_irqsave(&b->lock, flags);
-	if (s->state != NMR_SIDE_ATTACHED) {
-		spin_unlock_irqrestore(&b->lock, flags);
-		return false;
+	if (!nmr_reg_enter(r))
+		return 0;	/* its module is gone (HDL-6): done */
+	if (atomic_callbacks)
+		preempt_disable();
+	if (side == NMR_CLIENT)
+		ret = r->client->detach_provider(s->binding_ctx);
+	else
+		ret = r->provider->detach_client(s->binding_ctx);
+	if (atomic_callbacks)
+		preempt_enable();
+	nmr_reg_exit(r);
+	trace_nmr_detach(b->id, side, ret);
+	if (ret && ret != -EINPROGRESS) {
+		pr_warn_ratelimited("%s %llu (%s): detach returned %d, taken as 0 (DET-4)\n",
+				    nmr_role_name[side], r->id, nmr_owner(r), ret);
+		ret = 0;
 	}
-	s->state = NMR_SIDE_CALLING;
-	spin_unlock_irqrestore(&b->lock, flags);
+	return ret;
+}
 
-	if (nmr_reg_enter(r)) {
-		if (atomic_callbacks)
-			preempt_disable();
-		if (side == NMR_CLIENT)
-			ret = r->client->detach_provider(s->binding_ctx);
-		else
-			ret = r->provider->detach_client(s->binding_ctx);
-		if (atomic_callbacks)
-			preempt_enable();
-		nmr_reg_exit(r);
-		trace_nmr_detach(b->id, side, ret);
-		if (ret && ret != -EINPROGRESS) {
-			pr_warn_ratelimited("%s %llu (%s): detach returned %d, taken as 0 (DET-4)\n",
-					    nmr_role_name[side], r->id, nmr_owner(r), ret);
-			ret = 0;
-		}
-	}
+/* The side's detach callback returned @ret: pending or done (DET-4, DET-6). b->lock held. */
+static void nmr_side_end(struct nmr_binding *b, enum nmr_role side, int ret)
+{
+	struct nmr_side *s = &b->side[side];
+	struct nmr_reg *r = s->reg;
 
-	spin_lock_irqsave(&b->lock, flags);
+	lockdep_assert_held(&b->lock);
 	if (ret == -EINPROGRESS && !READ_ONCE(r->orphaned) && !s->early) {
 		s->state = NMR_SIDE_PENDING;
 		s->pending_since = jiffies;
-	} else {
-		if (ret == 0 && s->early)
-			pr_warn_once("%s %llu (%s): completed early but detach returned 0 (DET-6)\n",
-				     nmr_role_name[side], r->id, nmr_owner(r));
-		s->state = NMR_SIDE_DONE;
+		return;
 	}
-	cleanup = nmr_binding_claim_cleanup(b);
-	spin_unlock_irqrestore(&b->lock, flags);
-	return cleanup;
+	if (ret == 0 && s->early)
+		pr_warn_once("%s %llu (%s): completed early but detach returned 0 (DET-6)\n",
+			     nmr_role_name[side], r->id, nmr_owner(r));
+	s->state = NMR_SIDE_DONE;
 }
 
 /*
  * Detach one binding on this thread: the deregistering side first, then the
  * peer (DET-2); cleanup inline if both finished here (CLN-2). Only the thread
- * that moved the binding to DETACHING (under nmr_lock) calls this.
+ * that moved the binding to DETACHING (under nmr_lock) calls this. The end of
+ * the first side and the start of the second share one hold of the lock.
+ *
+ * This thread's HDL-4 mark is taken off in the same hold of the lock that
+ * makes the last side pending or done: from its unlock on, a completion in
+ * another context may claim the cleanup and hand the binding to another
+ * thread, which marks it as its own.
  */
-static void nmr_binding_detach(struct nmr_binding *b, struct nmr_frame *f)
+static void nmr_binding_detach(struct nmr_binding *b)
 {
-	bool cleanup;
+	struct task_struct *prev = nmr_cb_enter(b);
+	enum nmr_role first = b->first, second = !b->first;
+	bool call, cleanup = false;
+	unsigned long flags;
+	int ret = 0;
 
-	f->b = b;
-	cleanup = nmr_detach_side(b, b->first);
-	cleanup |= nmr_detach_side(b, !b->first);
-	f->b = NULL;
+	WRITE_ONCE(b->batch_task, NULL);	/* the callback mark covers it now */
+	spin_lock_irqsave(&b->lock, flags);
+	call = nmr_side_begin(b, first);
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (call)
+		ret = nmr_call_detach(b, first);
+
+	spin_lock_irqsave(&b->lock, flags);
+	if (call)
+		nmr_side_end(b, first, ret);
+	call = nmr_side_begin(b, second);
+	if (!call) {
+		nmr_cb_exit(b, prev);
+		cleanup = nmr_binding_claim_cleanup(b);
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (call) {
+		ret = nmr_call_detach(b, second);
+		spin_lock_irqsave(&b->lock, flags);
+		nmr_side_end(b, second, ret);
+		nmr_cb_exit(b, prev);
+		cleanup = nmr_binding_claim_cleanup(b);
+		spin_unlock_irqrestore(&b->lock, flags);
+	}
 	if (cleanup)
 		nmr_binding_cleanup(b);
 }
@@ -499,27 +603,25 @@ static void nmr_binding_detach(struct nmr_binding *b, struct nmr_frame *f)
 static void nmr_detach_batch(struct list_head *batch)
 {
 	struct nmr_binding *b;
-	struct nmr_frame f;
 
-	nmr_frame_push(&f, NULL, batch);
 	while ((b = list_first_entry_or_null(batch, struct nmr_binding, batch_node))) {
 		list_del_init(&b->batch_node);
-		nmr_binding_detach(b, &f);
+		nmr_binding_detach(b);
 	}
-	nmr_frame_pop(&f);
 }
 
-/* Start detaching an attached binding, @first side first. nmr_lock held. */
+/*
+ * Start detaching an attached binding, @first side first, on this thread.
+ * nmr_lock held. The binding's lock is not needed: its side states are still
+ * attached, so no completion can claim its cleanup before the detach runs.
+ */
 static void nmr_binding_start_detach(struct nmr_binding *b, enum nmr_role first,
 				     struct list_head *batch)
 {
-	unsigned long flags;
-
 	lockdep_assert_held(&nmr_lock);
-	spin_lock_irqsave(&b->lock, flags);
-	WRITE_ONCE(b->state, NMR_BINDING_DETACHING);
 	b->first = first;
-	spin_unlock_irqrestore(&b->lock, flags);
+	WRITE_ONCE(b->state, NMR_BINDING_DETACHING);
+	WRITE_ONCE(b->batch_task, current);
 	list_add_tail(&b->batch_node, batch);
 	trace_nmr_detach_start(b->id, first, 0);
 }
@@ -544,13 +646,12 @@ static void nmr_report_refusal(const char *role, const struct nmr_reg *r, const 
 static void nmr_offer_discard(struct nmr_binding *b)
 {
 	mutex_lock(&nmr_lock);
-	xa_erase(&nmr_bindings_xa, b->id);
 	list_del(&b->side[NMR_CLIENT].node);
 	list_del(&b->side[NMR_PROVIDER].node);
 	nmr_reg_unbusy(b->side[NMR_CLIENT].reg);
 	nmr_reg_unbusy(b->side[NMR_PROVIDER].reg);
-	mutex_unlock(&nmr_lock);
 	nmr_binding_free(b);
+	mutex_unlock(&nmr_lock);
 }
 
 /*
@@ -560,8 +661,8 @@ static void nmr_offer_discard(struct nmr_binding *b)
 static void nmr_offer(struct nmr_binding *b)
 {
 	struct nmr_reg *c = b->side[NMR_CLIENT].reg, *p = b->side[NMR_PROVIDER].reg;
+	struct task_struct *prev;
 	LIST_HEAD(batch);
-	struct nmr_frame f;
 	bool attached;
 	int ret;
 
@@ -572,9 +673,9 @@ static void nmr_offer(struct nmr_binding *b)
 		return;
 	}
 	trace_nmr_offer(b->id, c->id, p->id, 0);
-	nmr_frame_push(&f, b, NULL);
+	prev = nmr_cb_enter(b);
 	ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
-	nmr_frame_pop(&f);
+	nmr_cb_exit(b, prev);
 	nmr_reg_exit(c);
 
 	attached = READ_ONCE(b->attach_ok);
@@ -632,9 +733,10 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 			const void *client_dispatch, void **provider_binding_ctx,
 			const void **provider_dispatch)
 {
+	struct task_struct *prev;
 	struct nmr_binding *b;
 	struct nmr_reg *c, *p;
-	struct nmr_frame f;
+	unsigned long flags;
 	void *pctx = NULL;
 	const void *pdisp = NULL;
 	bool mine;
@@ -646,12 +748,19 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 		rcu_read_unlock();
 		return -EBADF;		/* unknown, or a discarded offer */
 	}
+	spin_lock_irqsave(&b->lock, flags);
+	rcu_read_unlock();
+	if (!nmr_binding_is(b, handle)) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return -EBADF;		/* freed meanwhile */
+	}
 	if (READ_ONCE(b->state) != NMR_BINDING_OFFERED || READ_ONCE(b->attach_ok)) {
-		rcu_read_unlock();
+		spin_unlock_irqrestore(&b->lock, flags);
 		return -EALREADY;
 	}
+	/* If it is this thread's offer, no other thread can free it meanwhile. */
 	mine = READ_ONCE(b->offer_task) == current;
-	rcu_read_unlock();
+	spin_unlock_irqrestore(&b->lock, flags);
 	if (!mine) {
 		nmr_misuse("nmr_client_attach_provider() outside its attach_provider callback");
 		return -EBADF;
@@ -666,10 +775,10 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 	if (!nmr_reg_enter(p))
 		return -ENODEV;		/* the provider's module is gone */
 	b->attach_busy = true;
-	nmr_frame_push(&f, b, NULL);
+	prev = nmr_cb_enter(b);
 	ret = p->provider->attach_client(nmr_handle_of(b, NMR_PROVIDER), p->ctx, c->ri,
 					 client_binding_ctx, client_dispatch, &pctx, &pdisp);
-	nmr_frame_pop(&f);
+	nmr_cb_exit(b, prev);
 	b->attach_busy = false;
 	nmr_reg_exit(p);
 
@@ -711,14 +820,15 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 	b = nmr_find_binding(side, handle);
 	if (!b) {
 		rcu_read_unlock();
-		trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
-		pr_warn_ratelimited("%s detach complete on an unknown or dead handle (HDL-5)\n",
-				    nmr_role_name[side]);
-		atomic_long_inc(&nmr_misuse_count);
-		return -EBADF;
+		goto bad_handle;
+	}
+	spin_lock_irqsave(&b->lock, flags);
+	rcu_read_unlock();
+	if (!nmr_binding_is(b, handle)) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		goto bad_handle;	/* freed meanwhile */
 	}
 	s = &b->side[side];
-	spin_lock_irqsave(&b->lock, flags);
 	switch (s->state) {
 	case NMR_SIDE_ATTACHED:		/* DET-6: before the detach started */
 	case NMR_SIDE_CALLING:		/* DET-6: while the callback runs */
@@ -734,7 +844,6 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 		if (nmr_binding_claim_cleanup(b))
 			queue_work(nmr_wq, &b->cleanup_work);	/* CLN-2 */
 		spin_unlock_irqrestore(&b->lock, flags);
-		rcu_read_unlock();
 		return 0;
 	case NMR_SIDE_DONE:
 		ret = -EINVAL;
@@ -742,13 +851,19 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 	}
 	trace_nmr_detach_complete(b->id, side, ret);
 	spin_unlock_irqrestore(&b->lock, flags);
-	rcu_read_unlock();
 	if (ret) {
 		pr_warn_ratelimited("%s detach complete after the side was done (HDL-5)\n",
 				    nmr_role_name[side]);
 		atomic_long_inc(&nmr_misuse_count);
 	}
 	return ret;
+
+bad_handle:
+	trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
+	pr_warn_ratelimited("%s detach complete on an unknown or dead handle (HDL-5)\n",
+			    nmr_role_name[side]);
+	atomic_long_inc(&nmr_misuse_count);
+	return -EBADF;
 }
 
 /* ---- register, deregister, wait ---- */
@@ -773,10 +888,10 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
  *
- * Allocates everything first (the registration, its handle slot, the NPI
- * node if the NPI is new, one binding per peer and its handle slot), so that
- * a failure leaves no trace (REG-1); writes the handle, publishes (REG-2),
- * then runs the offers on this thread (ATT-2).
+ * Allocates everything first (the registration, the NPI node if the NPI is
+ * new, one binding per peer; the handle tables need no memory), so that a
+ * failure leaves no trace (REG-1); writes the handle, publishes (REG-2), then
+ * runs the offers on this thread (ATT-2).
  *
  * Return: 0 or -ENOMEM.
  */
@@ -793,7 +908,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 	int ret = -ENOMEM;
 
 	might_sleep();		/* REG-5 */
-	r = nmr_zalloc(sizeof(*r));
+	r = nmr_reg_alloc();
 	if (!r)
 		return -ENOMEM;
 
@@ -818,19 +933,14 @@ int nmr_register(enum nmr_role role, const void *chars,
 	hash = nmr_npi_hash(&r->npi_id);
 
 	mutex_lock(&nmr_lock);
-	r->id = nmr_new_id();
-	if (nmr_xa_insert(&nmr_regs_xa, r->id, r))
-		goto err_unlock;
 	npi = nmr_npi_find(&r->npi_id, hash);
 
 	/* One binding per active peer, in the peers' registration order. */
 	if (npi) {
 		list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
-			b = nmr_zalloc(sizeof(*b));
+			b = nmr_binding_alloc();
 			if (!b)
 				goto err_offers;
-			b->id = nmr_new_id();
-			spin_lock_init(&b->lock);
 			INIT_WORK(&b->cleanup_work, nmr_cleanup_work);
 			b->state = NMR_BINDING_OFFERED;
 			b->offer_task = current;
@@ -839,16 +949,10 @@ int nmr_register(enum nmr_role role, const void *chars,
 			b->side[NMR_CLIENT].has_callbacks = true;
 			b->side[NMR_PROVIDER].has_callbacks = true;
 			list_add_tail(&b->batch_node, &offers);
-			/* Fully set up before a lookup can find it. */
-			if (nmr_xa_insert(&nmr_bindings_xa, b->id, b)) {
-				list_del(&b->batch_node);
-				kfree(b);
-				goto err_offers;
-			}
 		}
 	} else {
 		/* The first registration of this NPI (under the lock: no one else adds it). */
-		new_npi = nmr_zalloc(sizeof(*new_npi));
+		new_npi = nmr_npi_alloc();
 		if (!new_npi)
 			goto err_offers;
 		npi = new_npi;
@@ -857,14 +961,20 @@ int nmr_register(enum nmr_role role, const void *chars,
 		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
 	}
 
-	/* Nothing can fail from here on: the handle first (REG-2), then publish. */
+	/*
+	 * Nothing can fail from here on: ids, the handle (REG-2), then publish.
+	 * The bindings are fully set up before a lookup can find them.
+	 */
 	if (new_npi)
 		hash_add(nmr_npi_table, &new_npi->hnode, hash);
+	r->id = nmr_new_id();
+	hlist_add_head(&r->id_node, &nmr_reg_ids[nmr_id_hash(r->id)]);
 	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(role)));
 	r->npi = npi;
-	list_add_tail_rcu(&r->npi_node, &npi->regs[role]);
-	list_add_tail_rcu(&r->all_node, &nmr_regs);
+	list_add_tail(&r->npi_node, &npi->regs[role]);
+	list_add_tail(&r->all_node, &nmr_regs);
 	list_for_each_entry(b, &offers, batch_node) {
+		nmr_binding_publish_id(b);
 		list_add_tail(&b->side[NMR_CLIENT].node,
 			      &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
 		list_add_tail(&b->side[NMR_PROVIDER].node,
@@ -882,14 +992,10 @@ int nmr_register(enum nmr_role role, const void *chars,
 	return 0;
 
 err_offers:
-	list_for_each_entry_safe(b, tmp, &offers, batch_node) {
-		xa_erase(&nmr_bindings_xa, b->id);
-		kfree(b);
-	}
-	xa_erase(&nmr_regs_xa, r->id);
-err_unlock:
 	mutex_unlock(&nmr_lock);
-	kfree(r);
+	list_for_each_entry_safe(b, tmp, &offers, batch_node)
+		kmem_cache_free(nmr_binding_cache, b);	/* never published */
+	kmem_cache_free(nmr_reg_cache, r);
 	return ret;
 }
 
@@ -910,8 +1016,7 @@ static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
 		if (READ_ONCE(b->state) == NMR_BINDING_ATTACHED)
 			nmr_binding_start_detach(b, r->role, batch);
 	}
-	if (!r->busy)
-		complete_all(&r->done);
+	/* No wait can have started yet (HDL-3): nothing to complete even at busy 0. */
 }
 
 /**
@@ -1027,13 +1132,21 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 			   nmr_role_name[role], r->id, nmr_owner(r));
 		return -EINVAL;
 	}
-	if (!completion_done(&r->done) && nmr_wait_would_deadlock(r)) {
+	if (!r->busy) {
+		/* Already complete: no sleep, one hold of the lock. */
+		trace_nmr_wait_done(r->id, role);
+		nmr_reg_kill(r);	/* HDL-1: the handle is dead from now on */
+		mutex_unlock(&nmr_lock);
+		return 0;
+	}
+	if (nmr_wait_would_deadlock(r)) {
 		mutex_unlock(&nmr_lock);
 		nmr_misuse("wait on %s %llu (%s) from a callback it waits for (HDL-4)",
 			   nmr_role_name[role], r->id, nmr_owner(r));
 		return -EDEADLK;
 	}
 	kref_get(&r->ref);	/* DRG-5: freed after the last waiter */
+	r->waiters++;		/* @done is completed from now on */
 	mutex_unlock(&nmr_lock);
 
 	next_report = start + READ_ONCE(nmr_stall_warn_secs) * HZ;
@@ -1050,6 +1163,7 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 	}
 
 	mutex_lock(&nmr_lock);
+	r->waiters--;
 	nmr_reg_kill(r);	/* HDL-1: the handle is dead from now on */
 	mutex_unlock(&nmr_lock);
 	trace_nmr_wait_done(r->id, role);
@@ -1200,20 +1314,31 @@ EXPORT_SYMBOL_NMR(nmr_module_id_equal);
 
 static int __init nmr_init(void)
 {
-	int ret;
+	int ret = -ENOMEM;
+	u32 i;
 
+	for (i = 0; i < ARRAY_SIZE(nmr_binding_ids); i++)
+		INIT_HLIST_NULLS_HEAD(&nmr_binding_ids[i], i);
+	nmr_reg_cache = KMEM_CACHE(nmr_reg, 0);
+	nmr_binding_cache = kmem_cache_create("nmr_binding", sizeof(struct nmr_binding),
+					      __alignof__(struct nmr_binding),
+					      SLAB_TYPESAFE_BY_RCU, nmr_binding_ctor);
 	/* Not ordered: a cleanup callback may wait on another registration (HDL-4). */
 	nmr_wq = alloc_workqueue("nmr", WQ_UNBOUND, 0);
-	if (!nmr_wq)
-		return -ENOMEM;
+	if (!nmr_reg_cache || !nmr_binding_cache || !nmr_wq)
+		goto err;
 	ret = register_module_notifier(&nmr_module_nb);
-	if (ret) {
-		destroy_workqueue(nmr_wq);
-		return ret;
-	}
+	if (ret)
+		goto err;
 	nmr_debugfs_init();
 	pr_info("loaded\n");
 	return 0;
+err:
+	if (nmr_wq)
+		destroy_workqueue(nmr_wq);
+	kmem_cache_destroy(nmr_binding_cache);
+	kmem_cache_destroy(nmr_reg_cache);
+	return ret;
 }
 
 static void __exit nmr_exit(void)
@@ -1224,9 +1349,8 @@ static void __exit nmr_exit(void)
 	flush_workqueue(nmr_wq);
 	WARN_ON(!list_empty(&nmr_regs));
 	destroy_workqueue(nmr_wq);
-	rcu_barrier();		/* the kfree_rcu()s above */
-	xa_destroy(&nmr_regs_xa);
-	xa_destroy(&nmr_bindings_xa);
+	kmem_cache_destroy(nmr_binding_cache);	/* waits for the RCU readers itself */
+	kmem_cache_destroy(nmr_reg_cache);
 	pr_info("unloaded\n");
 }
 

@@ -6,6 +6,7 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/list_nulls.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -67,15 +68,16 @@ struct nmr_npi;
  * @npi_id: copy of the NPI GUID (the hash key)
  * @module_id: copy of the module id, for debugfs and messages
  * @number: copy of the implementation number
+ * @id_node: in the handle table, while not dead (nmr_lock)
  * @npi: the NPI node while published
- * @npi_node: in @npi's list of this role, registration order (nmr_lock, RCU)
- * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock, RCU)
+ * @npi_node: in @npi's list of this role, registration order (nmr_lock)
+ * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock)
  * @bindings: this side's bindings, creation order (nmr_lock)
  * @busy: bindings not yet gone plus offers running, that involve it (nmr_lock)
- * @done: completed when deregistering and @busy reached 0
- * @ref: one for being alive, one per waiter; freed (RCU) at 0
+ * @waiters: waits sleeping on @done (nmr_lock)
+ * @done: completed when deregistering and @busy reached 0, if a wait sleeps
+ * @ref: one for being alive, one per waiter; freed at 0 (never read locklessly)
  * @dereg_time: jiffies when deregistration started (stall reports)
- * @rcu: for kfree_rcu()
  */
 struct nmr_reg {
 	u64 id;
@@ -94,15 +96,16 @@ struct nmr_reg {
 	guid_t npi_id;
 	struct nmr_module_id module_id;
 	u32 number;
+	struct hlist_node id_node;
 	struct nmr_npi *npi;
 	struct list_head npi_node;
 	struct list_head all_node;
 	struct list_head bindings[2];
 	unsigned int busy;
+	unsigned int waiters;
 	struct completion done;
 	struct kref ref;
 	unsigned long dereg_time;
-	struct rcu_head rcu;
 };
 
 /**
@@ -129,30 +132,40 @@ struct nmr_side {
 
 /**
  * struct nmr_binding - one binding between a client and a provider
- * @id: small number, unique while nmr.ko is loaded; both side handles encode it
  * @lock: the side states, @state and @early reads in atomic context; irq-safe
+ * @id: unique while nmr.ko is loaded, both side handles encode it; 0 once freed
+ * @id_node: in the binding handle table (nmr_lock; RCU readers)
+ *	(these three are kept while the memory is reused: see nmr_find_binding())
  * @state: see enum nmr_binding_state, which says under which lock it changes
  * @first: the side whose detach callback runs first (the deregistering one)
  * @side: client side [NMR_CLIENT] and provider side [NMR_PROVIDER]
  * @offer_task: the thread running the offer (OFFERED only)
+ * @cb_task: the thread now running a callback of this binding (HDL-4)
+ * @batch_task: the thread that has this binding still to detach (HDL-4)
  * @attach_ok: nmr_client_attach_provider() succeeded (ATT-6)
  * @attach_busy: the provider's attach_client is running (ATT-6 re-entry)
  * @batch_node: in one deregistering thread's to-detach list
  * @cleanup_work: runs cleanup after a completion from any context (CLN-2)
- * @rcu: for kfree_rcu()
+ *
+ * Bindings come from a SLAB_TYPESAFE_BY_RCU cache: freed at once, and a
+ * lockless reader may meanwhile find the memory holding another binding.
  */
 struct nmr_binding {
-	u64 id;
 	spinlock_t lock;		/* side states; irq-safe (DET-5) */
+	u64 id;
+	struct hlist_nulls_node id_node;
+
+	/* From here on set afresh for each binding (nmr_binding_alloc()). */
 	enum nmr_binding_state state;
 	enum nmr_role first;
 	struct nmr_side side[2];
 	struct task_struct *offer_task;
+	struct task_struct *cb_task;
+	struct task_struct *batch_task;
 	bool attach_ok;
 	bool attach_busy;
 	struct list_head batch_node;
 	struct work_struct cleanup_work;
-	struct rcu_head rcu;
 };
 
 /* The binding that @s is the @role side of. */
@@ -163,7 +176,10 @@ static inline struct nmr_binding *nmr_side_binding(struct nmr_side *s, enum nmr_
 	return container_of(s, struct nmr_binding, side[NMR_PROVIDER]);
 }
 
-/* Handle cookies: (id << NMR_TAG_BITS) | tag. Never an address (HDL-1). */
+/*
+ * Handle cookies: (id << NMR_TAG_BITS) | tag. Never an address, never given
+ * out twice: ids come from one 64-bit counter (HDL-1).
+ */
 #define NMR_TAG_BITS		3
 #define NMR_TAG_CLIENT		1	/* struct nmr_client * */
 #define NMR_TAG_PROVIDER	2	/* struct nmr_provider * */

@@ -26,7 +26,6 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
-#include <linux/xarray.h>
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
 #include "../nmr_compat.h"
@@ -415,40 +414,6 @@ static int bench_nmr_phases(void *arg, u64 iters, u64 *ns, u64 *sub)
 	return 0;
 }
 
-/*
- * The cycle again, but each timed cycle follows the untimed registration of a
- * "pin": another client of the same NPI, bound like it. The core numbers
- * registrations and bindings from one counter and files them in xarrays by
- * that number, so the cycle's ids land next to the pin's, in the xarray leaves
- * the pin's ids already occupy: the timed cycle allocates and frees no xarray
- * node. The pin is deregistered after the timed part. Compared with the plain
- * cycle, this isolates what the core's id scheme costs.
- */
-static int bench_nmr_pinned(void *arg, u64 iters, u64 *ns, u64 *sub)
-{
-	struct bench_npi *n = arg;
-	struct nmr_client *pin, *c;
-	u64 i, t0, total = 0;
-	int ret, r;
-
-	for (i = 0; i < iters; i++) {
-		ret = nmr_register_client(&n->cc, n, &pin);
-		if (ret)
-			return ret;
-		t0 = ktime_get_ns();
-		ret = nmr_register_client(&n->cc, n, &c);
-		if (!ret)
-			ret = bench_client_gone(c);
-		total += ktime_get_ns() - t0;
-		r = bench_client_gone(pin);
-		ret = ret ?: r;
-		if (ret)
-			return ret;
-	}
-	*ns = total;
-	return 0;
-}
-
 /* ---- the auxiliary bus side ---- */
 
 #if IS_ENABLED(CONFIG_AUXILIARY_BUS)
@@ -605,9 +570,6 @@ static int bench_notifier_cycle(void *arg, u64 iters, u64 *ns, u64 *sub)
 static u64 bench_sink;
 static DEFINE_MUTEX(bench_mutex);
 static DEFINE_SPINLOCK(bench_spin);
-static DEFINE_XARRAY(bench_xa);		/* holds bench_sink at index 1 throughout */
-static DEFINE_XARRAY(bench_xa_empty);	/* empty between the primitive's steps */
-static unsigned long bench_xa_next;
 
 static int bench_prim_ktime(void *arg, u64 iters, u64 *ns, u64 *sub)
 {
@@ -697,54 +659,6 @@ static int bench_prim_kfree_rcu(void *arg, u64 iters, u64 *ns, u64 *sub)
 		kfree_rcu(p, rcu);
 	}
 	*ns = ktime_get_ns() - t0;
-	return 0;
-}
-
-enum {
-	BENCH_XA_SPARSE,	/* fresh growing index; a long-lived entry at index 1 */
-	BENCH_XA_DENSE,		/* index 2, next to the long-lived entry at index 1 */
-	BENCH_XA_EMPTY,		/* fresh growing index in an otherwise empty array */
-};
-
-/*
- * xa_insert() + xa_erase() of one entry. At ever growing indices two apart,
- * as the core hands out ids, the entry is alone in its leaf: the insert
- * allocates the nodes down to it (all of them in an empty array) and the
- * erase frees them with call_rcu(). Next to a live entry, as a lowest-free-id
- * allocator would place it, no node is allocated or freed. The growing
- * indices stay within 4096..262143, a tree of height 3, where the core's ids
- * are during this run.
- */
-static int bench_prim_xa(void *arg, u64 iters, u64 *ns, u64 *sub)
-{
-	unsigned int kind = (uintptr_t)arg;
-	struct xarray *xa = kind == BENCH_XA_EMPTY ? &bench_xa_empty : &bench_xa;
-	unsigned long idx;
-	u64 i, t0;
-	int ret;
-
-	t0 = ktime_get_ns();
-	for (i = 0; i < iters; i++) {
-		bench_xa_next = (bench_xa_next + 2) % (BIT(18) - BIT(12));
-		idx = kind == BENCH_XA_DENSE ? 2 : BIT(12) + bench_xa_next;
-		ret = xa_insert(xa, idx, &bench_sink, GFP_KERNEL);
-		if (ret)
-			return ret;
-		xa_erase(xa, idx);
-	}
-	*ns = ktime_get_ns() - t0;
-	return 0;
-}
-
-static int bench_prim_xa_load(void *arg, u64 iters, u64 *ns, u64 *sub)
-{
-	u64 i, t0, s = 0;
-
-	t0 = ktime_get_ns();
-	for (i = 0; i < iters; i++)
-		s += (uintptr_t)xa_load(&bench_xa, 1);
-	*ns = ktime_get_ns() - t0;
-	WRITE_ONCE(bench_sink, s);
 	return 0;
 }
 
@@ -1235,8 +1149,8 @@ static long bench_slab_pages(void)
 	unsigned int i;
 	int nid, cpu;
 
-	rcu_barrier();		/* call_rcu() frees (xarray nodes, ...) */
-	kvfree_rcu_barrier();	/* kfree_rcu() frees (the NMR's objects) */
+	rcu_barrier();		/* call_rcu() frees */
+	kvfree_rcu_barrier();	/* kfree_rcu() frees */
 	for (i = 0; i < ARRAY_SIZE(items); i++) {
 		pages += atomic_long_read(&vm_node_stat[items[i]]);
 		for_each_online_node(nid)
@@ -1685,7 +1599,7 @@ static void bench_goal_set(unsigned int goal, u64 value)
 
 /* Row 1 and its breakdown. */
 enum {
-	C1_NMR, C1_AUX, C1_NOTIFIER, C1_NOBIND_SHARED, C1_NOBIND_FRESH, C1_PHASES, C1_PINNED,
+	C1_NMR, C1_AUX, C1_NOTIFIER, C1_NOBIND_SHARED, C1_NOBIND_FRESH, C1_PHASES,
 	NR_C1,
 };
 
@@ -1704,10 +1618,6 @@ static const struct {
 	{ "kzalloc(256) + kfree()", bench_prim_kzalloc, 256 },
 	{ "kzalloc(512) + kfree()", bench_prim_kzalloc, 512 },
 	{ "kzalloc(512) + kfree_rcu()", bench_prim_kfree_rcu },
-	{ "xa_insert + xa_erase: new id, low id live", bench_prim_xa, BENCH_XA_SPARSE },
-	{ "xa_insert + xa_erase: new id, array empty", bench_prim_xa, BENCH_XA_EMPTY },
-	{ "xa_insert + xa_erase: id next to a live one", bench_prim_xa, BENCH_XA_DENSE },
-	{ "xa_load()", bench_prim_xa_load },
 	{ "init_completion + complete_all + wait", bench_prim_completion },
 	{ "jhash() of a GUID", bench_prim_jhash },
 };
@@ -1761,7 +1671,6 @@ static int bench_row1(struct bench_results *res)
 	c[C1_NOBIND_SHARED] = (struct bench_case){ .fn = bench_nmr_cycle, .arg = shared };
 	c[C1_NOBIND_FRESH] = (struct bench_case){ .fn = bench_nmr_cycle, .arg = fresh };
 	c[C1_PHASES] = (struct bench_case){ .fn = bench_nmr_phases, .arg = cyc };
-	c[C1_PINNED] = (struct bench_case){ .fn = bench_nmr_pinned, .arg = cyc };
 	ret = bench_run(c, NR_C1);
 	if (ret)
 		goto out;
@@ -1787,11 +1696,7 @@ static int bench_row1(struct bench_results *res)
 	for (i = 0; i < NR_PRIMS; i++)
 		res->prim[i] = (struct bench_case){ .fn = bench_prims[i].fn,
 						    .arg = (void *)bench_prims[i].arg };
-	ret = xa_insert(&bench_xa, 1, &bench_sink, GFP_KERNEL);
-	if (ret)
-		goto out;
 	ret = bench_run(res->prim, NR_PRIMS);
-	xa_erase(&bench_xa, 1);
 	rcu_barrier();
 	kvfree_rcu_barrier();
 out:
@@ -2008,13 +1913,6 @@ static void bench_print(struct bench_results *res)
 	r = r > lo ? r - lo : 0;
 	pr_info("%-4s %-52s %9llu.%02llu ns\n", "1.1",
 		"=> the binding's share (cycle - no provider)", BENCH_INT(r), BENCH_HUN(r));
-	bench_line("1.1", "cycle, ids next to a live pin (no xarray node churn)",
-		   &c1[C1_PINNED].st, "ns");
-	r = bench_median(&c1[C1_NMR].st);
-	lo = bench_median(&c1[C1_PINNED].st);
-	r = r > lo ? r - lo : 0;
-	pr_info("%-4s %-52s %9llu.%02llu ns\n", "1.1",
-		"=> xarray node churn of the id scheme (cycle - pin)", BENCH_INT(r), BENCH_HUN(r));
 	for (i = 0; i < NR_PRIMS; i++) {
 		snprintf(what, sizeof(what), "primitive: %s", bench_prims[i].what);
 		bench_line("1.2", what, &res->prim[i].st, "ns");
@@ -2132,8 +2030,7 @@ out:
 
 static void __exit nmr_bench_exit(void)
 {
-	xa_destroy(&bench_xa);
-	xa_destroy(&bench_xa_empty);
+	/* Everything was measured and freed at init. */
 }
 
 module_init(nmr_bench_init);

@@ -23,6 +23,10 @@ SPLAT = re.compile(
     r"INFO: task .* blocked for more than|soft lockup|hard LOCKUP|"
     r"rcu: INFO|self-detected stall|Call Trace:")
 CUT = "------------[ cut here ]------------"
+KCSAN = "BUG: KCSAN:"
+KCSAN_RULE = "=" * 66
+# A stack frame of one of our modules (nmr, nmr_kunit, nmr_torture, nmr_sample_*, ...).
+OUR_FRAME = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \[nmr\w*\]")
 EXPECT_BEGIN = "nmr-test: expect-misuse-warning begin"
 EXPECT_END = "nmr-test: expect-misuse-warning end"
 ATOMIC_BEGIN = "nmr-test: expect-atomic-sleep begin"
@@ -34,14 +38,17 @@ def clean(line):
 
 
 def find_splats(lines):
-    """Return (splats, excused): lists of (line index, context lines).
+    """Return (splats, excused, foreign): lists of (line index, context lines).
 
     A WARNING block (cut here ... end trace) is excused only when it lies between
     the KUnit suites' expect-misuse markers and is the NMR's own misuse report; a
     "sleeping function called from invalid context" report only between the
-    atomic_callbacks check's markers.
+    atomic_callbacks check's markers. A KCSAN report none of whose stack frames
+    is in one of our modules is the kernel's own race (seen: the workqueue's
+    unlocked statistics, the 8250 driver's runtime PM): listed in foreign, shown,
+    not counted as a failure. A KCSAN report with any frame of ours is a splat.
     """
-    splats, excused = [], []
+    splats, excused, foreign = [], [], []
     expecting = atomic = False
     i = 0
     while i < len(lines):
@@ -65,6 +72,15 @@ def find_splats(lines):
             (excused if expecting and own else splats).append((i, block))
             i = j + 1
             continue
+        if KCSAN in line:
+            j = i + 1
+            while j < len(lines) and KCSAN_RULE not in lines[j] and j - i < 200:
+                j += 1
+            block = lines[i:j + 1]
+            ours = any(OUR_FRAME.search(l) for l in block)
+            (splats if ours else foreign).append((i, block))
+            i = j + 1
+            continue
         if SPLAT.search(line):
             ctx = lines[max(0, i - 5):i + 25]
             if atomic and "BUG: sleeping function called from invalid context" in line:
@@ -75,7 +91,7 @@ def find_splats(lines):
             i += 25
             continue
         i += 1
-    return splats, excused
+    return splats, excused, foreign
 
 
 def ktap_blocks(data):
@@ -118,7 +134,7 @@ def boot_splat(outdir):
     with open(os.path.join(outdir, "console.log"), errors="replace") as f:
         console = [clean(l) for l in f]
     start = next((i for i, l in enumerate(console) if "NMR-GUEST-START" in l), len(console))
-    splats, _ = find_splats(console[:start])
+    splats = find_splats(console[:start])[0]
     for i, ctx in splats:
         print(f"  boot-time kernel splat at console.log line {i + 1}, before any nmr code ran:")
         print("\n".join("      " + l for l in ctx[:12]))
@@ -170,7 +186,7 @@ def main():
         total_f += not ok
 
     print("\n== Kernel log scan (lockdep, KASAN, KCSAN, RCU, atomic sleep, WARN, BUG, hung task)")
-    splats, excused = find_splats(console)
+    splats, excused, foreign = find_splats(console)
     leak, inleak = [], False
     for l in data:
         if l == "NMR-KMEMLEAK-BEGIN":
@@ -180,6 +196,9 @@ def main():
         elif inleak and l.strip():
             leak.append(l)
     print(f"  {len(excused)} expected report(s) excused (misuse warnings of the suites, the atomic_callbacks check)")
+    for i, block in foreign:
+        print(f"  note  the kernel's own race, no frame of ours in it (console.log line {i + 1}):"
+              f" {block[0].split('] ', 1)[-1].strip()}")
     if splats:
         print(f"  FAIL  {len(splats)} splat(s):")
         for i, ctx in splats:

@@ -46,6 +46,17 @@ void nmr_rundown_wait(struct nmr_rundown *r);
 void nmr_rundown_drain(struct nmr_rundown *r, void (*drained)(struct nmr_rundown *r));
 void nmr_rundown_reinit(struct nmr_rundown *r);
 
+/*
+ * The fast paths below are percpu_ref's own (percpu_ref_tryget_live() and
+ * percpu_ref_put() while the ref is in per-CPU mode), read with preemption
+ * disabled (rcu_read_lock_sched()) instead of under rcu_read_lock(). The
+ * grace period that percpu_ref_kill() waits for before it sums the per-CPU
+ * counts covers both kinds of reader (one RCU flavour since v4.20), and
+ * disabling preemption is two inline instructions where a PREEMPT_RCU read
+ * lock is two calls. Once the ref is killed, percpu_ref's own functions
+ * take over.
+ */
+
 /**
  * nmr_rundown_acquire() - take protection for one call
  * @r: the rundown
@@ -56,7 +67,15 @@ void nmr_rundown_reinit(struct nmr_rundown *r);
  */
 static inline bool nmr_rundown_acquire(struct nmr_rundown *r)
 {
-	return percpu_ref_tryget_live(&r->ref);
+	unsigned long __percpu *count;
+	bool fast;
+
+	rcu_read_lock_sched();
+	fast = __ref_is_percpu(&r->ref, &count);
+	if (fast)
+		this_cpu_inc(*count);
+	rcu_read_unlock_sched();
+	return fast || percpu_ref_tryget_live(&r->ref);
 }
 
 /**
@@ -70,7 +89,16 @@ static inline bool nmr_rundown_acquire(struct nmr_rundown *r)
  */
 static inline void nmr_rundown_release(struct nmr_rundown *r)
 {
-	percpu_ref_put(&r->ref);
+	unsigned long __percpu *count;
+	bool fast;
+
+	rcu_read_lock_sched();
+	fast = __ref_is_percpu(&r->ref, &count);
+	if (fast)
+		this_cpu_dec(*count);
+	rcu_read_unlock_sched();
+	if (!fast)
+		percpu_ref_put(&r->ref);
 }
 
 #endif /* _NMR_NMR_RUNDOWN_H */
