@@ -249,7 +249,8 @@ static struct nmr_binding *nmr_find_binding(enum nmr_role side, unsigned long ha
 	struct hlist_nulls_node *n;
 	struct nmr_binding *b;
 
-	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_side_tag(side))
+	/* Id 0 is never given out: it marks a freed binding that a walk may pass. */
+	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_side_tag(side) || !id)
 		return NULL;
 again:
 	hlist_nulls_for_each_entry_rcu(b, n, &nmr_binding_ids[slot], id_node)

@@ -850,7 +850,7 @@ static int bench_fanout_fn(void *arg, u64 iters, u64 *ns, u64 *sub)
 enum bench_guard {
 	BENCH_BARE,		/* a bare indirect call through the dispatch table */
 	BENCH_RUNDOWN,		/* bracketed by nmr_rundown_acquire/release (EXT-3) */
-	BENCH_SCHED,		/* percpu_ref's fast path under rcu_read_lock_sched() */
+	BENCH_PLAIN,		/* plain percpu_ref_tryget_live() / percpu_ref_put() */
 	BENCH_ATOMIC,		/* bracketed by an EX_RUNDOWN_REF-style atomic counter */
 	BENCH_NR_GUARDS,
 };
@@ -860,7 +860,7 @@ enum bench_guard {
  * @dispatch: the peer's dispatch table
  * @ctx: the peer's binding context
  * @rundown: the rundown helper, on a cache line of its own
- * @sref: a percpu_ref for the BENCH_SCHED variant
+ * @sref: a percpu_ref for the BENCH_PLAIN variant
  * @ex: the atomic design: references * 2, bit 0 set once draining
  * @ex_drained: completed by the release that drops the last reference while draining
  * @rundown_drained: completed by the rundown helper's drained callback
@@ -878,37 +878,19 @@ struct bench_guarded {
 };
 
 /*
- * A variant of the rundown helper, measured for comparison: percpu_ref's own
- * fast path, but inside rcu_read_lock_sched() (an inline preempt_disable())
- * instead of rcu_read_lock() (two out-of-line calls with PREEMPT_RCU). Since
- * the RCU flavours were consolidated, percpu_ref_kill()'s grace period also
- * waits for preemption-disabled readers, so the kill stays correct.
+ * The rundown helper as it was first written, measured for comparison: plain
+ * percpu_ref_tryget_live() and percpu_ref_put(), whose fast paths run under
+ * rcu_read_lock() (two out-of-line calls each with PREEMPT_RCU). nmr_rundown
+ * now runs the same per-CPU fast path with preemption disabled instead.
  */
-static __always_inline bool bench_sched_acquire(struct percpu_ref *ref)
+static __always_inline bool bench_plain_acquire(struct percpu_ref *ref)
 {
-	unsigned long __percpu *count;
-	bool ret = true;
-
-	rcu_read_lock_sched();
-	if (__ref_is_percpu(ref, &count))
-		this_cpu_inc(*count);
-	else
-		ret = !(READ_ONCE(ref->percpu_count_ptr) & __PERCPU_REF_DEAD) &&
-		      atomic_long_inc_not_zero(&ref->data->count);
-	rcu_read_unlock_sched();
-	return ret;
+	return percpu_ref_tryget_live(ref);
 }
 
-static __always_inline void bench_sched_release(struct percpu_ref *ref)
+static __always_inline void bench_plain_release(struct percpu_ref *ref)
 {
-	unsigned long __percpu *count;
-
-	rcu_read_lock_sched();
-	if (__ref_is_percpu(ref, &count))
-		this_cpu_dec(*count);
-	else if (unlikely(atomic_long_dec_and_test(&ref->data->count)))
-		ref->data->release(ref);
-	rcu_read_unlock_sched();
+	percpu_ref_put(ref);
 }
 
 static void bench_sref_release(struct percpu_ref *ref)
@@ -961,17 +943,17 @@ static noinline u64 bench_burst_rundown(struct bench_guarded *g, unsigned int n)
 	return acc;
 }
 
-static noinline u64 bench_burst_sched(struct bench_guarded *g, unsigned int n)
+static noinline u64 bench_burst_plain(struct bench_guarded *g, unsigned int n)
 {
 	const struct bench_dispatch *d;
 	u64 acc = 0;
 
 	while (n--) {
-		if (unlikely(!bench_sched_acquire(&g->sref)))
+		if (unlikely(!bench_plain_acquire(&g->sref)))
 			break;
 		d = READ_ONCE(g->dispatch);
 		acc = d->call(g->ctx, acc);
-		bench_sched_release(&g->sref);
+		bench_plain_release(&g->sref);
 	}
 	return acc;
 }
@@ -1029,8 +1011,8 @@ static int bench_worker_fn(void *data)
 		case BENCH_RUNDOWN:
 			got = bench_burst_rundown(run->g, BENCH_BURST);
 			break;
-		case BENCH_SCHED:
-			got = bench_burst_sched(run->g, BENCH_BURST);
+		case BENCH_PLAIN:
+			got = bench_burst_plain(run->g, BENCH_BURST);
 			break;
 		default:
 			got = bench_burst_atomic(run->g, BENCH_BURST);
@@ -1118,7 +1100,7 @@ static int bench_guarded_drain(struct bench_guarded *g)
 	percpu_ref_kill(&g->sref);
 	if (!wait_for_completion_timeout(&g->sref_drained, 10 * HZ))
 		return -ETIMEDOUT;
-	if (bench_sched_acquire(&g->sref))
+	if (bench_plain_acquire(&g->sref))
 		ret = -EPROTO;
 	percpu_ref_exit(&g->sref);
 
@@ -1955,17 +1937,17 @@ static void bench_print(struct bench_results *res)
 		   "ns/call");
 	bench_line("4", "1 CPU: atomic rundown acquire + call + release", &res->d1[BENCH_ATOMIC],
 		   "ns/call");
-	bench_line("4", "1 CPU: variant: percpu_ref under rcu_read_lock_sched",
-		   &res->d1[BENCH_SCHED], "ns/call");
+	bench_line("4", "1 CPU: variant: plain percpu_ref_tryget_live/put",
+		   &res->d1[BENCH_PLAIN], "ns/call");
 	snprintf(what, sizeof(what), "%u CPUs: bare indirect call", res->cpus);
 	bench_line("4", what, &res->dn[BENCH_BARE], "Mcall/s");
 	snprintf(what, sizeof(what), "%u CPUs: nmr_rundown", res->cpus);
 	bench_line("4", what, &res->dn[BENCH_RUNDOWN], "Mcall/s");
 	snprintf(what, sizeof(what), "%u CPUs: atomic rundown", res->cpus);
 	bench_line("4", what, &res->dn[BENCH_ATOMIC], "Mcall/s");
-	snprintf(what, sizeof(what), "%u CPUs: variant: percpu_ref under rcu_read_lock_sched",
+	snprintf(what, sizeof(what), "%u CPUs: variant: plain percpu_ref_tryget_live/put",
 		 res->cpus);
-	bench_line("4", what, &res->dn[BENCH_SCHED], "Mcall/s");
+	bench_line("4", what, &res->dn[BENCH_PLAIN], "Mcall/s");
 	r = bench_ratio(&res->dn[BENCH_RUNDOWN], &res->dn[BENCH_ATOMIC], &lo, &hi);
 	bench_ratio_line("4", "ratio throughput nmr_rundown / atomic, all CPUs", r, lo, hi, true);
 	bench_goal_set(GOAL_ATOMIC, r);

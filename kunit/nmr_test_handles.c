@@ -43,8 +43,10 @@ static void hdl2_null_garbage_wrong_kind(struct kunit *test)
 {
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	/* 3 and 4: binding tags with id 0, the id a freed binding's memory carries */
 	void *garbage[] = {
-		(void *)1, (void *)0xdeadbeef, (void *)-1L, (void *)test, (void *)&garbage,
+		(void *)1, (void *)3, (void *)4, (void *)0xdeadbeef, (void *)-1L, (void *)test,
+		(void *)&garbage,
 	};
 	const void *disp;
 	void *ctx;

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make torture DURATION=N: run nmr_torture for N seconds in QEMU on the debug kernel, then judge.
+# make torture DURATION=N: run nmr_torture for N seconds in QEMU on the debug kernel (or
+# NMR_TORTURE_KERNEL=kcsan), then judge.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 secs=${DURATION:-60}
 scripts/setup.sh
-kbuild=$(scripts/kernel.sh debug)
+kbuild=$(scripts/kernel.sh "${NMR_TORTURE_KERNEL:-debug}")
 make -s modules KDIR="$kbuild" >/dev/null
 out=${NMR_OUT:-$top/.out/torture}
 rm -rf "$out"
