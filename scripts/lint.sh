@@ -59,6 +59,21 @@ out=$(grep -nE '\b(k[mzc]alloc|kmalloc_array|kmem_cache_alloc|kmem_cache_zalloc|
 	grep -vE 'nmr_should_fail\(\) \? NULL : (kzalloc|kmem_cache_alloc|kmem_cache_zalloc)\(')
 result "allocations of the core only through its injection hook (nmr_should_fail())" "$out"
 
+# The README's listings are copies of real files, built and run by make check: they must
+# not drift from them.
+out=$(python3 - <<'PY'
+import re, sys
+readme = open("README.md").read()
+blocks = re.findall(r"<!-- listing: (\S+) [^>]*-->\n```c\n(.*?)```\n", readme, re.S)
+if not blocks:
+    print("README.md has no listing")
+for path, body in blocks:
+    if open(path).read() != body:
+        print(f"README.md's copy of {path} differs from the file")
+PY
+)
+result "README listings are the files they copy (samples/nmr_first_*.c)" "$out"
+
 if command -v sparse >/dev/null; then
 	out=$(make -s clean KDIR="$kbuild" >/dev/null 2>&1
 	      make -s modules KDIR="$kbuild" C=1 2>&1 | grep -E 'warning|error' |

@@ -22,6 +22,15 @@ for round in 1 2; do
 		       dmesg | grep -q "work item: last query = 2, completing" &&
 		       dmesg | grep -q "client deregistered, status 0x00000000" &&
 		       dmesg | grep -q "provider deregistered, status 0x00000000"'
+	dmesg -c >/dev/null
+	load samples/nmr_first_provider.ko
+	load samples/nmr_first_client.ko
+	expect "round $round: the README's first provider and client bind, and the client calls in" \
+		klog "nmr_first_client: bound; the answer is 42"
+	unload nmr_first_provider
+	unload nmr_first_client
+	expect "round $round: the README's first provider and client leave, nothing registered" \
+		sh -c '[ -z "$(cat /sys/kernel/debug/nmr/registrations)" ]'
 	unload nmr
 	dmesg -c > /dev/null
 done
