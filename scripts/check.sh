@@ -56,7 +56,9 @@ stage() {
 		# a KASAN report on an early interrupt under TCG with 5-level paging); it also
 		# turns lockdep off, which would void the run. Boot again, once, and say so.
 		if [ "$attempt" -eq 1 ] && scripts/verdict.py --boot-splat "$out"; then
-			echo "  the test kernel splatted while booting, before any nmr code ran: booting again"
+			echo "  the test kernel splatted while booting, before any nmr code ran: booting again" \
+				"(first boot kept as console-boot1.log)"
+			mv "$out/console.log" "$out/console-boot1.log"
 			continue
 		fi
 		break
