@@ -153,7 +153,7 @@ static void drg5_several_waiters(struct kunit *test)
 	tp_leave(test, c);
 }
 
-/* DRG-6: deregister + wait in one call; errors pass through. */
+/* DRG-6, EXT-4: deregister + wait in one call; errors pass through. */
 static void drg6_sync_deregistration(struct kunit *test)
 {
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
