@@ -55,7 +55,7 @@ if [ ! -f "$src/.nmr-unpacked" ]; then
 fi
 
 if [ ! -f "$build/.nmr-built" ]; then
-	echo "nmr: building the $name test kernel in $build (first run only: about 4-5 minutes on 2 cores)" >&2
+	echo "nmr: building the $name test kernel in $build (first run only: about 6-7 minutes on 2 cores)" >&2
 	mkdir -p "$build"
 	cp "$frag" "$build/.kunitconfig"
 	start=$(date +%s)
