@@ -37,11 +37,23 @@ endif
 
 all: modules
 
+# Objects built against another kernel are cleaned first. Kbuild alone would keep some:
+# an object's recorded dependencies are paths relative to the kernel's build directory,
+# which in another build directory are older files, and the compile command of an
+# uninstrumented object (a module's .mod.o) can be the same text for two kernels of one
+# source tree. Seen: .mod.o files of the bench kernel (no lockdep) linked into modules for
+# the KCSAN kernel, whose struct module is larger; insmod refused them.
 modules:
+	@if [ -f $(HERE)/.nmr-kdir ] && [ "$$(cat $(HERE)/.nmr-kdir)" != "$(abspath $(KDIR))" ]; then \
+		echo "nmr: last built against $$(cat $(HERE)/.nmr-kdir); cleaning first"; \
+		$(MAKE) -s -C $(KDIR) M=$(HERE) clean >/dev/null; \
+	fi
 	$(MAKE) -C $(KDIR) M=$(HERE) W=$(NMR_W) $(KBUILD_EXTRA) modules
+	@echo "$(abspath $(KDIR))" > $(HERE)/.nmr-kdir
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(HERE) clean
+	@rm -f $(HERE)/.nmr-kdir
 
 kernel:
 	@$(HERE)/scripts/kernel.sh
