@@ -8,6 +8,7 @@
 # OUTDIR/console.log; what the script writes to /dev/ttyS1 (KTAP, kmemleak, results)
 # goes to OUTDIR/data.log. Every .ko of the repository is packed under /modules, with
 # its repo path (nmr.ko, samples/*.ko, kunit/*.ko). Exit: QEMU's status; 124 on timeout.
+# NMR_QEMU_ACCEL overrides "-accel tcg,thread=multi" (one host thread per vCPU).
 set -euo pipefail
 
 kbuild=$1 guest=$2 out=$3 secs=${4:-${NMR_QEMU_TIMEOUT:-900}}
@@ -54,7 +55,7 @@ chmod +x "$root/init" "$root/bin/busybox"
 : > "$out/data.log"
 set +e
 timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp 4 -m 2048 \
+	-accel "${NMR_QEMU_ACCEL:-tcg,thread=multi}" -cpu max -smp 4 -m 2048 \
 	-nodefaults -nographic -no-reboot -bios qboot.rom \
 	-kernel "$kbuild/arch/x86/boot/bzImage" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 kunit.enable=1 no5lvl ${NMR_CMDLINE:-}" \
