@@ -33,7 +33,7 @@ else rule=(--extra="rule coverage=failed"); fi
 
 # stage CONFIG: one kernel, one boot; writes $out/summary.txt, returns non-zero on failure.
 stage() {
-	local config=$1 kbuild ksrc out rc attempt timed=()
+	local config=$1 kbuild ksrc out rc timed=()
 
 	echo
 	echo "=== Stage: the $config kernel (scripts/configs/$config.config)"
@@ -47,22 +47,10 @@ stage() {
 	rm -rf "$out"
 	echo "== QEMU: KUnit suites, samples (each module loaded and unloaded twice), torture," \
 		"unload safety (log: $out/console.log)"
-	for attempt in 1 2; do
-		set +e
-		scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" "${NMR_QEMU_TIMEOUT:-600}" >/dev/null
-		rc=$?
-		set -e
-		# A kernel splat before the guest started is the test kernel's own (seen once:
-		# a KASAN report on an early interrupt under TCG with 5-level paging); it also
-		# turns lockdep off, which would void the run. Boot again, once, and say so.
-		if [ "$attempt" -eq 1 ] && scripts/verdict.py --boot-splat "$out"; then
-			echo "  the test kernel splatted while booting, before any nmr code ran: booting again" \
-				"(first boot kept as console-boot1.log)"
-			mv "$out/console.log" "$out/console-boot1.log"
-			continue
-		fi
-		break
-	done
+	set +e
+	scripts/qemu-run.sh "$kbuild" scripts/guest/check.sh "$out" "${NMR_QEMU_TIMEOUT:-600}" >/dev/null
+	rc=$?
+	set -e
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		timed=(--timed-out)
 	fi

@@ -38,6 +38,14 @@ KCSAN_PAIR = re.compile(r"BUG: KCSAN: data-race in (\S+) / (\S+)")
 LOCK_INTERNALS = {"osq_lock", "osq_unlock", "osq_wait_next", "mutex_spin_on_owner",
                   "mutex_optimistic_spin", "__mutex_lock", "rwsem_spin_on_owner",
                   "rwsem_optimistic_spin"}
+
+
+def in_lock_internals(headline):
+    """Is this KCSAN headline a race between two of LOCK_INTERNALS?"""
+    pair = KCSAN_PAIR.search(headline)
+    return bool(pair) and {pair.group(1), pair.group(2)} <= LOCK_INTERNALS
+
+
 EXPECT_BEGIN = "nmr-test: expect-misuse-warning begin"
 EXPECT_END = "nmr-test: expect-misuse-warning end"
 ATOMIC_BEGIN = "nmr-test: expect-atomic-sleep begin"
@@ -90,9 +98,7 @@ def find_splats(lines):
             while j < len(lines) and KCSAN_RULE not in lines[j] and j - i < 200:
                 j += 1
             block = lines[i:j + 1]
-            pair = KCSAN_PAIR.search(line)
-            in_lock = pair and {pair.group(1), pair.group(2)} <= LOCK_INTERNALS
-            ours = any(OUR_FRAME.search(l) for l in block) and not in_lock
+            ours = any(OUR_FRAME.search(l) for l in block) and not in_lock_internals(line)
             (splats if ours else foreign).append((i, block))
             i = j + 1
             continue
@@ -212,9 +218,7 @@ def main():
             leak.append(l)
     print(f"  {len(excused)} expected report(s) excused (misuse warnings of the suites, the atomic_callbacks check)")
     for i, block in foreign:
-        pair = KCSAN_PAIR.search(block[0])
-        why = ("both accesses inside the mutex's own spinning"
-               if pair and {pair.group(1), pair.group(2)} <= LOCK_INTERNALS
+        why = ("both accesses inside the mutex's own spinning" if in_lock_internals(block[0])
                else "no frame of ours in it")
         print(f"  note  the kernel's own race, {why} (console.log line {i + 1}):"
               f" {block[0].split('] ', 1)[-1].strip()}")
