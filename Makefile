@@ -5,9 +5,11 @@
 #   make modules KDIR=/path/to/prepared/kernel
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
+#   make check-7.3     the debug kernel's tests on Linux 7.3 (from Debian 13 backports)
 #   make check-kcsan   the same tests on a KCSAN kernel (data races)
 #   make check-stock   build on Debian 12's own kernels (6.1, 6.12), boot them, run the samples
 #   make check-dkms    dkms add/build/install/remove against the installed Debian headers
+#   make coverage      the debug stage with nmr.ko built for gcov: HTML report in .out/coverage/
 #   make bench         nmr_bench in QEMU on the bench kernel: cost table and goal lines
 #   make lint          checkpatch --strict, kernel-doc -Wall, sparse, the allocation rule
 #   make torture DURATION=600   run nmr_torture for that long in QEMU
@@ -26,6 +28,9 @@ KDIR = $(shell $(HERE)/scripts/kernel.sh)
 endif
 endif
 
+# NMR_COVERAGE=1 builds nmr.ko's own objects with GCOV_PROFILE (see Kbuild).
+NMR_COVERAGE ?= 0
+
 # Warnings are errors: W=1 clean is the rule (CI builds the same way).
 NMR_W ?= 1
 NMR_WERROR ?= 1
@@ -33,7 +38,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check check-kcsan check-stock check-dkms bench lint torture rule-coverage
+.PHONY: all modules clean kernel demo check check-7.3 check-kcsan check-stock check-dkms coverage bench lint torture rule-coverage
 
 all: modules
 
@@ -48,7 +53,7 @@ modules:
 		echo "nmr: last built against $$(cat $(HERE)/.nmr-kdir); cleaning first"; \
 		$(MAKE) -s -C $(KDIR) M=$(HERE) clean >/dev/null; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(HERE) W=$(NMR_W) $(KBUILD_EXTRA) modules
+	$(MAKE) -C $(KDIR) M=$(HERE) W=$(NMR_W) $(KBUILD_EXTRA) NMR_COVERAGE=$(NMR_COVERAGE) modules
 	@echo "$(abspath $(KDIR))" > $(HERE)/.nmr-kdir
 
 clean:
@@ -64,8 +69,15 @@ demo:
 check:
 	@$(HERE)/scripts/check.sh
 
+check-7.3:
+	@NMR_KERNELS=debug-7.3 $(HERE)/scripts/check.sh
+
 check-kcsan:
 	@NMR_KERNELS=kcsan $(HERE)/scripts/check.sh
+
+# The debug stage alone (it builds nmr.ko for gcov in every make check), plus the HTML report.
+coverage:
+	@NMR_KERNELS=debug NMR_COVERAGE_HTML=$(HERE)/.out/coverage $(HERE)/scripts/check.sh
 
 check-stock:
 	@$(HERE)/scripts/stock.sh

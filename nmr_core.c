@@ -46,10 +46,15 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  * Everything that finds a registration (its handle, the NPI lists, debugfs)
  * holds it, so a registration is freed at once when its last reference goes.
  *
- * binding->lock (spinlock, irq-safe) protects the two side states and the
+ * binding->lock (raw spinlock, irq-safe) protects the two side states and the
  * early-completion flags, and the DETACHING -> CLEANUP step, because
  * *_detach_complete() may run in any context, hard interrupt included (DET-5).
- * It nests inside nmr_lock and is the innermost lock.
+ * It is a raw_spinlock_t because a spinlock_t sleeps on PREEMPT_RT and may not
+ * be taken in hard interrupt context (CONFIG_PROVE_RAW_LOCK_NESTING checks
+ * this on every test kernel). So only raw-safe work is done under it: state
+ * changes, trace events, printk and queue_work(); never a spinlock_t, an
+ * allocation or anything that sleeps. It nests inside nmr_lock and is the
+ * innermost lock.
  *
  * RCU: the binding handle table is an RCU hash of nulls lists, read without
  * nmr_lock by nmr_client_attach_provider() and *_detach_complete(). Bindings
@@ -121,10 +126,37 @@ module_param_named(stall_warn_secs, nmr_stall_warn_secs, uint, 0644);
 MODULE_PARM_DESC(stall_warn_secs,
 		 "seconds between reports of a blocked deregistration wait (0 = off)");
 
-static bool atomic_callbacks;
-module_param(atomic_callbacks, bool, 0644);
+VISIBLE_IF_KUNIT bool nmr_atomic_callbacks;
+EXPORT_SYMBOL_IF_KUNIT(nmr_atomic_callbacks);
+module_param_named(atomic_callbacks, nmr_atomic_callbacks, bool, 0644);
 MODULE_PARM_DESC(atomic_callbacks,
 		 "call detach and cleanup callbacks with preemption disabled (EXT-5)");
+
+/*
+ * EXT-5: the mode is read once per callback, and the same reading ends it, so
+ * that a write to the parameter while a callback runs cannot unbalance the
+ * preemption count.
+ */
+static bool nmr_atomic_begin(void)
+{
+	bool atomic = READ_ONCE(nmr_atomic_callbacks);
+
+	if (atomic)
+		preempt_disable();
+	return atomic;
+}
+
+static void nmr_atomic_end(bool atomic)
+{
+	if (atomic)
+		preempt_enable();
+}
+
+/* DRG-4's period in jiffies; unsigned long, so that no value of the parameter wraps. */
+static unsigned long nmr_stall_jiffies(void)
+{
+	return (unsigned long)READ_ONCE(nmr_stall_warn_secs) * HZ;
+}
 
 /* One NPI: its registrations of each role, in registration order. */
 struct nmr_npi {
@@ -183,7 +215,7 @@ static void nmr_binding_ctor(void *obj)
 {
 	struct nmr_binding *b = obj;
 
-	spin_lock_init(&b->lock);
+	raw_spin_lock_init(&b->lock);
 	b->id = 0;
 }
 
@@ -276,16 +308,22 @@ static void nmr_binding_publish_id(struct nmr_binding *b)
 	hlist_nulls_add_head_rcu(&b->id_node, &nmr_binding_ids[nmr_id_hash(b->id)]);
 }
 
-/* The binding's handles die (HDL-1); then it is freed at once. nmr_lock held. */
-static void nmr_binding_free(struct nmr_binding *b)
+/* The binding's handles die (HDL-1): no lookup finds it from now on. nmr_lock held. */
+static void nmr_binding_unpublish_id(struct nmr_binding *b)
 {
 	unsigned long flags;
 
 	lockdep_assert_held(&nmr_lock);
 	hlist_nulls_del_rcu(&b->id_node);
-	spin_lock_irqsave(&b->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
 	WRITE_ONCE(b->id, 0);	/* a reader that found it before the unlink sees it gone */
-	spin_unlock_irqrestore(&b->lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/* The handles die, then the binding is freed at once. nmr_lock held. */
+static void nmr_binding_free(struct nmr_binding *b)
+{
+	nmr_binding_unpublish_id(b);
 	kmem_cache_free(nmr_binding_cache, b);
 }
 
@@ -397,8 +435,6 @@ static void nmr_reg_unbusy(struct nmr_reg *r)
 		return;
 	if (r->waiters)		/* a wait that finds @busy at 0 does not sleep */
 		complete_all(&r->done);
-	if (r->orphaned)	/* no waiter will come (HDL-6) */
-		nmr_reg_kill(r);
 }
 
 static struct nmr_npi *nmr_npi_find(const guid_t *id, u32 hash)
@@ -442,11 +478,10 @@ static void nmr_call_cleanup(struct nmr_reg *r, void (*const *fn)(void *ctx), vo
 		return;		/* its module is gone (HDL-6) */
 	cleanup = READ_ONCE(*fn);
 	if (cleanup) {
-		if (atomic_callbacks)
-			preempt_disable();
+		bool atomic = nmr_atomic_begin();
+
 		cleanup(ctx);
-		if (atomic_callbacks)
-			preempt_enable();
+		nmr_atomic_end(atomic);
 	}
 	nmr_reg_exit(r);
 }
@@ -514,18 +549,17 @@ static int nmr_call_detach(struct nmr_binding *b, enum nmr_role side)
 {
 	struct nmr_side *s = &b->side[side];
 	struct nmr_reg *r = s->reg;
+	bool atomic;
 	int ret;
 
 	if (!nmr_reg_enter(r))
 		return 0;	/* its module is gone (HDL-6): done */
-	if (atomic_callbacks)
-		preempt_disable();
+	atomic = nmr_atomic_begin();
 	if (side == NMR_CLIENT)
 		ret = r->client->detach_provider(s->binding_ctx);
 	else
 		ret = r->provider->detach_client(s->binding_ctx);
-	if (atomic_callbacks)
-		preempt_enable();
+	nmr_atomic_end(atomic);
 	nmr_reg_exit(r);
 	trace_nmr_detach(b->id, side, ret);
 	if (ret && ret != -EINPROGRESS) {
@@ -574,13 +608,13 @@ static void nmr_binding_detach(struct nmr_binding *b)
 	int ret = 0;
 
 	WRITE_ONCE(b->batch_task, NULL);	/* the callback mark covers it now */
-	spin_lock_irqsave(&b->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
 	call = nmr_side_begin(b, first);
-	spin_unlock_irqrestore(&b->lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (call)
 		ret = nmr_call_detach(b, first);
 
-	spin_lock_irqsave(&b->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
 	if (call)
 		nmr_side_end(b, first, ret);
 	call = nmr_side_begin(b, second);
@@ -588,14 +622,14 @@ static void nmr_binding_detach(struct nmr_binding *b)
 		nmr_cb_exit(b, prev);
 		cleanup = nmr_binding_claim_cleanup(b);
 	}
-	spin_unlock_irqrestore(&b->lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (call) {
 		ret = nmr_call_detach(b, second);
-		spin_lock_irqsave(&b->lock, flags);
+		raw_spin_lock_irqsave(&b->lock, flags);
 		nmr_side_end(b, second, ret);
 		nmr_cb_exit(b, prev);
 		cleanup = nmr_binding_claim_cleanup(b);
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 	}
 	if (cleanup)
 		nmr_binding_cleanup(b);
@@ -643,16 +677,73 @@ static void nmr_report_refusal(const char *role, const struct nmr_reg *r, const 
 			       role, r->id, nmr_owner(r), what, ret);
 }
 
-/* Forget an offer that did not become a binding (ATT-5, ATT-7, DRG-2). */
-static void nmr_offer_discard(struct nmr_binding *b)
+/* Take an offer that did not become a binding off both registrations. nmr_lock held. */
+static void nmr_offer_unlink(struct nmr_binding *b)
 {
-	mutex_lock(&nmr_lock);
+	lockdep_assert_held(&nmr_lock);
 	list_del(&b->side[NMR_CLIENT].node);
 	list_del(&b->side[NMR_PROVIDER].node);
 	nmr_reg_unbusy(b->side[NMR_CLIENT].reg);
 	nmr_reg_unbusy(b->side[NMR_PROVIDER].reg);
+}
+
+/* Forget an offer that did not become a binding (ATT-5, ATT-7, HDL-6). */
+static void nmr_offer_discard(struct nmr_binding *b)
+{
+	mutex_lock(&nmr_lock);
+	nmr_offer_unlink(b);
 	nmr_binding_free(b);
 	mutex_unlock(&nmr_lock);
+}
+
+/*
+ * DRG-2: an offer that has not started is dropped when either side starts
+ * deregistering (HDL-6: or its module goes): no callback runs for it and no
+ * wait counts it. The registering thread still holds it on its list of
+ * offers, so freeing the memory is left to it (nmr_offer_begin()); its
+ * handles die now. nmr_lock held.
+ */
+static void nmr_offer_drop(struct nmr_binding *b)
+{
+	lockdep_assert_held(&nmr_lock);
+	nmr_offer_unlink(b);
+	nmr_binding_unpublish_id(b);
+	WRITE_ONCE(b->state, NMR_BINDING_GONE);
+}
+
+/* May an offer involving @r start (DRG-2, HDL-6)? nmr_lock held. */
+static bool nmr_reg_offerable(const struct nmr_reg *r)
+{
+	lockdep_assert_held(&nmr_lock);
+	return r->state == NMR_REG_ACTIVE && !READ_ONCE(r->orphaned);
+}
+
+/*
+ * Start a queued offer, or end it without a callback: it was dropped
+ * meanwhile (then it is freed here) or a side no longer takes offers. Once
+ * started, an offer holds both deregistrations until it is settled (ATT-10),
+ * so a peer is never handed a pointer into a module that is going (HDL-6).
+ */
+static bool nmr_offer_begin(struct nmr_binding *b)
+{
+	bool go = false;
+
+	mutex_lock(&nmr_lock);
+	if (b->state == NMR_BINDING_GONE) {
+		mutex_unlock(&nmr_lock);
+		kmem_cache_free(nmr_binding_cache, b);	/* dropped; nothing else refers to it */
+		return false;
+	}
+	if (nmr_reg_offerable(b->side[NMR_CLIENT].reg) &&
+	    nmr_reg_offerable(b->side[NMR_PROVIDER].reg)) {
+		b->offer_started = true;
+		go = true;
+	} else {
+		nmr_offer_unlink(b);
+		nmr_binding_free(b);
+	}
+	mutex_unlock(&nmr_lock);
+	return go;
 }
 
 /*
@@ -667,9 +758,19 @@ static void nmr_offer(struct nmr_binding *b)
 	bool attached;
 	int ret;
 
-	/* DRG-2: a registration that began to deregister gets no new offer. */
-	if (READ_ONCE(c->state) != NMR_REG_ACTIVE || READ_ONCE(p->state) != NMR_REG_ACTIVE ||
-	    !nmr_reg_enter(c)) {
+	if (!nmr_offer_begin(b))
+		return;
+	/*
+	 * HDL-6: the client runs, and holds a pointer into the provider's
+	 * module, only while both are entered: a module marked going from
+	 * here on is not reached, one marked before is not offered.
+	 */
+	if (!nmr_reg_enter(c)) {
+		nmr_offer_discard(b);
+		return;
+	}
+	if (!nmr_reg_enter(p)) {
+		nmr_reg_exit(c);
 		nmr_offer_discard(b);
 		return;
 	}
@@ -677,6 +778,7 @@ static void nmr_offer(struct nmr_binding *b)
 	prev = nmr_cb_enter(b);
 	ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
 	nmr_cb_exit(b, prev);
+	nmr_reg_exit(p);
 	nmr_reg_exit(c);
 
 	attached = READ_ONCE(b->attach_ok);
@@ -692,16 +794,16 @@ static void nmr_offer(struct nmr_binding *b)
 	}
 
 	mutex_lock(&nmr_lock);
-	b->offer_task = NULL;
+	WRITE_ONCE(b->offer_task, NULL);	/* read locklessly by nmr_attach_provider() */
 	if (ret) {
 		/* ATT-8: the client failed after the provider accepted. */
 		if (ret != -ENODEV)
 			pr_notice_once("client %llu (%s): attach_provider failed with %d after attaching (ATT-8)\n",
 				       c->id, nmr_owner(c), ret);
-		spin_lock_irq(&b->lock);
+		raw_spin_lock_irq(&b->lock);
 		b->side[NMR_CLIENT].state = NMR_SIDE_DONE;
 		b->side[NMR_CLIENT].has_callbacks = false;
-		spin_unlock_irq(&b->lock);
+		raw_spin_unlock_irq(&b->lock);
 		nmr_binding_start_detach(b, NMR_PROVIDER, &batch);
 	} else if (c->state != NMR_REG_ACTIVE) {
 		/* ATT-10: late comer; the deregistering side detaches first. */
@@ -749,19 +851,19 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 		rcu_read_unlock();
 		return -EBADF;		/* unknown, or a discarded offer */
 	}
-	spin_lock_irqsave(&b->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
 	rcu_read_unlock();
 	if (!nmr_binding_is(b, handle)) {
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		return -EBADF;		/* freed meanwhile */
 	}
 	if (READ_ONCE(b->state) != NMR_BINDING_OFFERED || READ_ONCE(b->attach_ok)) {
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		return -EALREADY;
 	}
 	/* If it is this thread's offer, no other thread can free it meanwhile. */
 	mine = READ_ONCE(b->offer_task) == current;
-	spin_unlock_irqrestore(&b->lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (!mine) {
 		nmr_misuse("nmr_client_attach_provider() outside its attach_provider callback");
 		return -EBADF;
@@ -823,10 +925,10 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 		rcu_read_unlock();
 		goto bad_handle;
 	}
-	spin_lock_irqsave(&b->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
 	rcu_read_unlock();
 	if (!nmr_binding_is(b, handle)) {
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		goto bad_handle;	/* freed meanwhile */
 	}
 	s = &b->side[side];
@@ -844,14 +946,14 @@ int nmr_detach_complete(enum nmr_role side, unsigned long handle)
 		trace_nmr_detach_complete(b->id, side, 0);
 		if (nmr_binding_claim_cleanup(b))
 			queue_work(nmr_wq, &b->cleanup_work);	/* CLN-2 */
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		return 0;
 	case NMR_SIDE_DONE:
 		ret = -EINVAL;
 		break;
 	}
 	trace_nmr_detach_complete(b->id, side, ret);
-	spin_unlock_irqrestore(&b->lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (ret) {
 		pr_warn_ratelimited("%s detach complete after the side was done (HDL-5)\n",
 				    nmr_role_name[side]);
@@ -983,8 +1085,13 @@ int nmr_register(enum nmr_role role, const void *chars,
 		b->side[NMR_CLIENT].reg->busy++;
 		b->side[NMR_PROVIDER].reg->busy++;
 	}
-	mutex_unlock(&nmr_lock);
+	/*
+	 * EXT-2: traced under the lock. With no peer, nothing holds @r once the
+	 * lock is dropped: another thread with the handle may deregister it and
+	 * wait, which frees it.
+	 */
 	trace_nmr_register(r->id, role, r->owner_name, &r->npi_id, r->number);
+	mutex_unlock(&nmr_lock);
 
 	list_for_each_entry_safe(b, tmp, &offers, batch_node) {
 		list_del_init(&b->batch_node);
@@ -1003,7 +1110,7 @@ err_offers:
 /* Start deregistering @r: unpublish and pick the bindings to detach. nmr_lock held. */
 static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
 {
-	struct nmr_side *s;
+	struct nmr_side *s, *tmp;
 	struct nmr_binding *b;
 
 	lockdep_assert_held(&nmr_lock);
@@ -1011,11 +1118,22 @@ static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
 	WRITE_ONCE(r->state, NMR_REG_DEREGISTERING);
 	r->dereg_time = jiffies;
 	nmr_reg_unpublish(r);
-	/* DET-3: attached bindings not already detaching, in creation order. */
-	list_for_each_entry(s, &r->bindings[r->role], node) {
+	/*
+	 * DET-3: attached bindings not already detaching, in creation order.
+	 * DRG-2: offers queued behind the one a register call is running are
+	 * dropped, so that a wait never waits for them: only that thread could
+	 * ever run them, and it may be the waiting thread itself.
+	 */
+	list_for_each_entry_safe(s, tmp, &r->bindings[r->role], node) {
+		enum nmr_binding_state state;
+
 		b = nmr_side_binding(s, r->role);
-		if (READ_ONCE(b->state) == NMR_BINDING_ATTACHED)
+		/* Read once: a completion in any context may move DETACHING on. */
+		state = READ_ONCE(b->state);
+		if (state == NMR_BINDING_ATTACHED)
 			nmr_binding_start_detach(b, r->role, batch);
+		else if (state == NMR_BINDING_OFFERED && !b->offer_started)
+			nmr_offer_drop(b);
 	}
 	/* No wait can have started yet (HDL-3): nothing to complete even at busy 0. */
 }
@@ -1085,13 +1203,13 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 			offers++;
 			continue;
 		}
-		spin_lock_irqsave(&b->lock, flags);
+		raw_spin_lock_irqsave(&b->lock, flags);
 		for (i = 0; i < 2; i++) {
 			st[i] = b->side[i].state;
 			pend[i] = st[i] == NMR_SIDE_PENDING ?
 				  jiffies_to_msecs(now - b->side[i].pending_since) : 0;
 		}
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		pr_warn("  binding %llu npi %pUb: client %llu (%s) %s %lu ms, provider %llu (%s) %s %lu ms\n",
 			b->id, &r->npi_id,
 			b->side[NMR_CLIENT].reg->id, nmr_owner(b->side[NMR_CLIENT].reg),
@@ -1107,6 +1225,28 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 /* Wait in slices: stall reports, and never a hung-task report (DRG-4). */
 #define NMR_WAIT_SLICE (5 * HZ)
 
+/*
+ * Sleep until @r's last binding and running offer are gone (@done), saying
+ * every stall_warn_secs what holds it up (DRG-4). The caller counted itself
+ * in @waiters under nmr_lock, and holds a reference.
+ */
+static void nmr_wait_idle(struct nmr_reg *r)
+{
+	unsigned long start = jiffies, next_report = start + nmr_stall_jiffies();
+
+	for (;;) {
+		unsigned long period = nmr_stall_jiffies();
+
+		if (wait_for_completion_timeout(&r->done, period ?
+						min(period, NMR_WAIT_SLICE) : NMR_WAIT_SLICE))
+			return;
+		if (period && time_after_eq(jiffies, next_report)) {
+			nmr_report_stall(r, jiffies - start);
+			next_report = jiffies + period;
+		}
+	}
+}
+
 /**
  * nmr_wait_deregister() - the body of both wait calls
  * @role: client or provider
@@ -1116,7 +1256,6 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
  */
 int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 {
-	unsigned long start = jiffies, next_report, slice;
 	struct nmr_reg *r;
 
 	might_sleep();
@@ -1150,18 +1289,7 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 	r->waiters++;		/* @done is completed from now on */
 	mutex_unlock(&nmr_lock);
 
-	next_report = start + READ_ONCE(nmr_stall_warn_secs) * HZ;
-	for (;;) {
-		unsigned int secs = READ_ONCE(nmr_stall_warn_secs);
-
-		slice = secs ? min_t(unsigned long, secs * HZ, NMR_WAIT_SLICE) : NMR_WAIT_SLICE;
-		if (wait_for_completion_timeout(&r->done, slice))
-			break;
-		if (secs && time_after_eq(jiffies, next_report)) {
-			nmr_report_stall(r, jiffies - start);
-			next_report = jiffies + secs * HZ;
-		}
-	}
+	nmr_wait_idle(r);
 
 	mutex_lock(&nmr_lock);
 	r->waiters--;
@@ -1207,69 +1335,95 @@ EXPORT_SYMBOL_IF_KUNIT(nmr_waiters);
 
 /* ---- a module that leaves without deregistering (HDL-6) ---- */
 
-VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
+/*
+ * Cut @r loose (its module is going): unpublish it, count its pending sides
+ * done, start detaching its peers (left on @batch); nmr_module_going() is
+ * one of its waiters from now on.
+ */
+static void nmr_orphan_cut(struct nmr_reg *r, struct list_head *batch)
 {
-	struct nmr_reg *r, *orphans[16];
 	struct nmr_binding *b;
 	struct nmr_side *s;
-	unsigned int i, n;
-	LIST_HEAD(batch);
 	unsigned long flags;
-	bool more;
 
-	do {
-		n = 0;
-		more = false;
+	mutex_lock(&nmr_lock);
+	if (r->state == NMR_REG_ACTIVE)
+		nmr_reg_begin_deregister(r, batch);	/* drops its queued offers too */
+	/* Its pending sides will never complete: count them done. */
+	list_for_each_entry(s, &r->bindings[r->role], node) {
+		b = nmr_side_binding(s, r->role);
+		raw_spin_lock_irqsave(&b->lock, flags);
+		if (s->state == NMR_SIDE_PENDING) {
+			s->state = NMR_SIDE_DONE;
+			if (nmr_binding_claim_cleanup(b))
+				queue_work(nmr_wq, &b->cleanup_work);
+		}
+		raw_spin_unlock_irqrestore(&b->lock, flags);
+	}
+	r->waiters++;		/* nmr_module_going() waits: @done is completed from now on */
+	mutex_unlock(&nmr_lock);
+}
+
+/*
+ * HDL-6: @mod is going (its exit has run) with registrations it never waited
+ * for. Mark them all orphaned: from then on no callback of theirs starts and
+ * no offer involving them starts. Cut them all loose at once, then return
+ * only when every binding and running offer of theirs is gone: until each
+ * peer's side is done the peer may still be running the module's dispatch
+ * code, and a running offer may still hold a pointer into it. Nothing is
+ * waited for before all are cut: the pending side one waits for may belong
+ * to another, and a callback of one still running (a cleanup may wait on
+ * other registrations) may wait for another's peers. Cutting does not need
+ * their callbacks to have returned: a side whose detach is still running is
+ * counted done when it returns (nmr_side_end()), a running offer is settled
+ * by ATT-10, and a binding is not gone before its cleanup returned.
+ */
+VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
+{
+	struct nmr_reg *r, *tmp;
+	LIST_HEAD(orphans);
+	LIST_HEAD(batch);
+
+	mutex_lock(&nmr_lock);
+	list_for_each_entry(r, &nmr_regs, all_node) {
+		if (r->owner != mod || r->orphaned)
+			continue;
+		pr_warn("module %s unloads with %s %llu %s; cutting it loose (HDL-6)\n",
+			r->owner_name, nmr_role_name[r->role], r->id,
+			r->state == NMR_REG_ACTIVE ? "still registered" : "never waited for");
+		WRITE_ONCE(r->orphaned, true);
+		kref_get(&r->ref);
+		list_add_tail(&r->orphan_node, &orphans);
+	}
+	mutex_unlock(&nmr_lock);
+	/* The orphaned flags before the call counts; pairs with nmr_reg_enter(). */
+	smp_mb();
+
+	list_for_each_entry(r, &orphans, orphan_node)
+		nmr_orphan_cut(r, &batch);
+	nmr_detach_batch(&batch);	/* the peers detach normally, once all are cut */
+	list_for_each_entry_safe(r, tmp, &orphans, orphan_node) {
 		mutex_lock(&nmr_lock);
-		list_for_each_entry(r, &nmr_regs, all_node) {
-			if (r->owner != mod || r->orphaned)
-				continue;
-			if (n == ARRAY_SIZE(orphans)) {
-				more = true;
-				break;
-			}
-			pr_warn("module %s unloads with %s %llu %s; cutting it loose (HDL-6)\n",
-				r->owner_name, nmr_role_name[r->role], r->id,
-				r->state == NMR_REG_ACTIVE ? "still registered" :
-							     "never waited for");
-			WRITE_ONCE(r->orphaned, true);
-			kref_get(&r->ref);
-			orphans[n++] = r;
-		}
-		mutex_unlock(&nmr_lock);
-		/* The orphaned flags before the call counts; pairs with nmr_reg_enter(). */
-		smp_mb();
-
-		for (i = 0; i < n; i++) {
-			r = orphans[i];
-			/* Calls into the module that already started must finish. */
-			while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls),
-						   10 * HZ))
-				pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
-					r->owner_name, atomic_read(&r->calls),
-					nmr_role_name[r->role], r->id);
-
-			mutex_lock(&nmr_lock);
-			if (r->state == NMR_REG_ACTIVE)
-				nmr_reg_begin_deregister(r, &batch);
-			/* Its pending sides will never complete: count them done. */
-			list_for_each_entry(s, &r->bindings[r->role], node) {
-				b = nmr_side_binding(s, r->role);
-				spin_lock_irqsave(&b->lock, flags);
-				if (s->state == NMR_SIDE_PENDING) {
-					s->state = NMR_SIDE_DONE;
-					if (nmr_binding_claim_cleanup(b))
-						queue_work(nmr_wq, &b->cleanup_work);
-				}
-				spin_unlock_irqrestore(&b->lock, flags);
-			}
-			if (r->state == NMR_REG_DEREGISTERING && !r->busy)
-				nmr_reg_kill(r);	/* nothing left: no waiter will come */
+		if (r->busy) {
 			mutex_unlock(&nmr_lock);
-			nmr_detach_batch(&batch);	/* the peers detach normally */
-			nmr_reg_put(r);
+			nmr_wait_idle(r);	/* DRG-4 reports while a peer is pending */
+			mutex_lock(&nmr_lock);
 		}
-	} while (more);
+		r->waiters--;
+		if (r->state == NMR_REG_DEREGISTERING)
+			nmr_reg_kill(r);	/* no waiter will come */
+		mutex_unlock(&nmr_lock);
+		/*
+		 * Every callback of @r belongs to a binding or offer of it, so none
+		 * runs now; this only makes sure (and says so if one did).
+		 */
+		while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
+			pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
+				r->owner_name, atomic_read(&r->calls),
+				nmr_role_name[r->role], r->id);
+		list_del(&r->orphan_node);
+		nmr_reg_put(r);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_module_going);
 
@@ -1324,8 +1478,14 @@ static int __init nmr_init(void)
 	nmr_binding_cache = kmem_cache_create("nmr_binding", sizeof(struct nmr_binding),
 					      __alignof__(struct nmr_binding),
 					      SLAB_TYPESAFE_BY_RCU, nmr_binding_ctor);
-	/* Not ordered: a cleanup callback may wait on another registration (HDL-4). */
-	nmr_wq = alloc_workqueue("nmr", WQ_UNBOUND, 0);
+	/*
+	 * Not ordered: a cleanup callback may wait on another registration
+	 * (HDL-4), whose last cleanup may be queued here behind it. As many
+	 * cleanups run at once as a workqueue allows (WQ_MAX_ACTIVE, 512): a
+	 * cleanup blocked in such a wait holds one of them, so only 512 cleanups
+	 * all waiting at once for work still queued could stall it.
+	 */
+	nmr_wq = alloc_workqueue("nmr", WQ_UNBOUND, WQ_MAX_ACTIVE);
 	if (!nmr_reg_cache || !nmr_binding_cache || !nmr_wq)
 		goto err;
 	ret = register_module_notifier(&nmr_module_nb);

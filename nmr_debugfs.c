@@ -89,14 +89,14 @@ VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
 		list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {
 			b = nmr_side_binding(s, NMR_CLIENT);
 			pending = 0;
-			spin_lock_irqsave(&b->lock, flags);
+			raw_spin_lock_irqsave(&b->lock, flags);
 			bs = b->state;
 			for (i = 0; i < 2; i++) {
 				st[i] = b->side[i].state;
 				if (st[i] == NMR_SIDE_PENDING)
 					pending = max(pending, now - b->side[i].pending_since);
 			}
-			spin_unlock_irqrestore(&b->lock, flags);
+			raw_spin_unlock_irqrestore(&b->lock, flags);
 			seq_printf(m, "binding id=%llu client=%llu provider=%llu npi=%pUl state=%s client=%s provider=%s pending_ms=%u\n",
 				   b->id, r->id, b->side[NMR_PROVIDER].reg->id, &r->npi_id,
 				   nmr_binding_state_name[bs], nmr_side_state_name[st[NMR_CLIENT]],

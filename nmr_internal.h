@@ -43,11 +43,11 @@ enum nmr_side_state {
  * Lockless readers use READ_ONCE().
  */
 enum nmr_binding_state {
-	NMR_BINDING_OFFERED,	/* the offer is running on b->offer_task */
+	NMR_BINDING_OFFERED,	/* the offer is queued or running on b->offer_task */
 	NMR_BINDING_ATTACHED,	/* both sides accepted */
 	NMR_BINDING_DETACHING,	/* detach callbacks called or due */
 	NMR_BINDING_CLEANUP,	/* both sides done; cleanup callbacks due or running */
-	NMR_BINDING_GONE,	/* cleanup returned; handle dead */
+	NMR_BINDING_GONE,	/* cleanup returned, or a queued offer was dropped; handle dead */
 };
 
 struct nmr_npi;
@@ -72,6 +72,7 @@ struct nmr_npi;
  * @npi: the NPI node while published
  * @npi_node: in @npi's list of this role, registration order (nmr_lock)
  * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock)
+ * @orphan_node: in nmr_module_going()'s list of its module's registrations
  * @bindings: this side's bindings, creation order (nmr_lock)
  * @busy: bindings not yet gone plus offers running, that involve it (nmr_lock)
  * @waiters: waits sleeping on @done (nmr_lock)
@@ -100,6 +101,7 @@ struct nmr_reg {
 	struct nmr_npi *npi;
 	struct list_head npi_node;
 	struct list_head all_node;
+	struct list_head orphan_node;
 	struct list_head bindings[2];
 	unsigned int busy;
 	unsigned int waiters;
@@ -132,7 +134,8 @@ struct nmr_side {
 
 /**
  * struct nmr_binding - one binding between a client and a provider
- * @lock: the side states, @state and @early reads in atomic context; irq-safe
+ * @lock: the side states, @state and @early reads in atomic context; a raw
+ *	spinlock, irq-safe: taken in hard interrupt context too (DET-5)
  * @id: unique while nmr.ko is loaded, both side handles encode it; 0 once freed
  * @id_node: in the binding handle table (nmr_lock; RCU readers)
  *	(these three are kept while the memory is reused: see nmr_find_binding())
@@ -140,6 +143,8 @@ struct nmr_side {
  * @first: the side whose detach callback runs first (the deregistering one)
  * @side: client side [NMR_CLIENT] and provider side [NMR_PROVIDER]
  * @offer_task: the thread running the offer (OFFERED only)
+ * @offer_started: the client's attach_provider is called or due (nmr_lock);
+ *	until then a deregistration of either side drops the offer (DRG-2)
  * @cb_task: the thread now running a callback of this binding (HDL-4)
  * @batch_task: the thread that has this binding still to detach (HDL-4)
  * @attach_ok: nmr_client_attach_provider() succeeded (ATT-6)
@@ -151,7 +156,7 @@ struct nmr_side {
  * lockless reader may meanwhile find the memory holding another binding.
  */
 struct nmr_binding {
-	spinlock_t lock;		/* side states; irq-safe (DET-5) */
+	raw_spinlock_t lock;	/* side states; irq-safe, hard irq included (DET-5) */
 	u64 id;
 	struct hlist_nulls_node id_node;
 
@@ -160,6 +165,7 @@ struct nmr_binding {
 	enum nmr_role first;
 	struct nmr_side side[2];
 	struct task_struct *offer_task;
+	bool offer_started;
 	struct task_struct *cb_task;
 	struct task_struct *batch_task;
 	bool attach_ok;
@@ -220,6 +226,7 @@ extern atomic_long_t nmr_misuse_count;
 extern atomic_long_t nmr_stall_reports;
 extern unsigned int nmr_stall_warn_secs;
 #if IS_ENABLED(CONFIG_KUNIT)
+extern bool nmr_atomic_callbacks;			/* EXT-5 mode, flipped by a test */
 void nmr_module_going(struct module *mod);	/* HDL-6 without unloading a module */
 int nmr_waiters(enum nmr_role role, const void *handle);
 struct seq_file;

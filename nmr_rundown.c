@@ -4,6 +4,8 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
 
+#include "nmr_compat.h"	/* checks the percpu_ref internals nmr_rundown.h inlines */
+
 /* The last reference is gone after a kill: any context, even an RCU callback. */
 static void nmr_rundown_release_last(struct percpu_ref *ref)
 {

@@ -28,7 +28,7 @@
 #include <linux/vmstat.h>
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
-#include "../nmr_compat.h"
+#include "nmr_compat.h"
 
 #if IS_ENABLED(CONFIG_X86) && IS_ENABLED(CONFIG_UNWINDER_ORC)
 #include <asm/irq_regs.h>
@@ -1132,7 +1132,7 @@ static long bench_slab_pages(void)
 	int nid, cpu;
 
 	rcu_barrier();		/* call_rcu() frees */
-	kvfree_rcu_barrier();	/* kfree_rcu() frees */
+	nmr_kvfree_rcu_barrier();	/* kfree_rcu() frees */
 	for (i = 0; i < ARRAY_SIZE(items); i++) {
 		pages += atomic_long_read(&vm_node_stat[items[i]]);
 		for_each_online_node(nid)
@@ -1344,8 +1344,7 @@ static int bench_prof_run(struct bench_prof *p, struct bench_npi *cyc)
 	if (ret)
 		return ret;
 	p->task = current;
-	hrtimer_init(&p->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	p->timer.function = bench_prof_tick;
+	hrtimer_setup(&p->timer, bench_prof_tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	hrtimer_start(&p->timer, ns_to_ktime(BENCH_PROF_PERIOD_NS), HRTIMER_MODE_REL_PINNED_HARD);
 	end = ktime_get_ns() + (u64)profile_ms * NSEC_PER_MSEC;
 	do {
@@ -1538,7 +1537,7 @@ static void bench_ratio_line(const char *row, const char *what, u64 r, u64 lo, u
 
 struct bench_goal {
 	const char *name;
-	bool at_least;		/* the target is a floor; else a ceiling */
+	bool is_floor;		/* the target is a floor; else a ceiling */
 	u64 target;		/* hundredths */
 	u64 value;		/* hundredths */
 	bool measured;
@@ -1547,15 +1546,15 @@ struct bench_goal {
 static void bench_goal_line(const struct bench_goal *g)
 {
 	bool met = g->measured &&
-		   (g->at_least ? g->value >= g->target : g->value <= g->target);
+		   (g->is_floor ? g->value >= g->target : g->value <= g->target);
 
 	if (g->measured)
 		pr_info("goal %s value=%llu.%02llu target=%s%llu.%02llu met=%s\n", g->name,
-			g->value / 100, g->value % 100, g->at_least ? ">=" : "<=",
+			g->value / 100, g->value % 100, g->is_floor ? ">=" : "<=",
 			g->target / 100, g->target % 100, met ? "yes" : "no");
 	else
 		pr_info("goal %s value=none target=%s%llu.%02llu met=no\n", g->name,
-			g->at_least ? ">=" : "<=", g->target / 100, g->target % 100);
+			g->is_floor ? ">=" : "<=", g->target / 100, g->target % 100);
 }
 
 /* ---- the run ---- */
@@ -1680,7 +1679,7 @@ static int bench_row1(struct bench_results *res)
 						    .arg = (void *)bench_prims[i].arg };
 	ret = bench_run(res->prim, NR_PRIMS);
 	rcu_barrier();
-	kvfree_rcu_barrier();
+	nmr_kvfree_rcu_barrier();
 out:
 	if (keeper) {
 		r = bench_client_gone(keeper);

@@ -76,7 +76,7 @@ struct tpeer {
 /* Per-test state: the event log. */
 struct tctx {
 	struct list_head peers;
-	spinlock_t lock;		/* the event log */
+	raw_spinlock_t lock;	/* the event log; raw: trace probes log under the NMR's raw lock */
 	char log[1024];
 	atomic_t poison_hits;
 };
@@ -89,6 +89,7 @@ int tp_register_owner(struct tpeer *tp, struct module *owner);
 int tp_deregister(struct tpeer *tp);
 int tp_wait(struct tpeer *tp);
 int tp_complete(struct tbind *tb);
+void tp_leave(struct kunit *test, struct tpeer *tp);
 struct tbind *tp_bind(struct tpeer *tp, int i);
 void tp_log(struct kunit *test, const char *fmt, ...) __printf(2, 3);
 const char *tp_events(struct kunit *test);

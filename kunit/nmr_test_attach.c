@@ -5,12 +5,6 @@
 
 #include "nmr_test.h"
 
-static void tp_leave(struct kunit *test, struct tpeer *tp)
-{
-	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
-}
-
 /* ATT-1: offered if and only if the NPI GUIDs are equal; each pair once. */
 static void att1_match_by_npi_only(struct kunit *test)
 {
@@ -176,6 +170,34 @@ static void att5_decline_gets_no_callbacks(struct kunit *test)
 	tp_leave(test, c2);
 	tp_leave(test, c3);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c1:attach c3:attach c2:attach p:attach");
+}
+
+/*
+ * ATT-5: only 0 accepts. A positive value or -EINPROGRESS is not an errno at
+ * all, from either side: a refusal too (with a warning), no detach, no cleanup.
+ */
+static void att5_non_errno_results_are_refusals(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c1 = tp_new(test, true, "c1", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_a);
+	struct tpeer *c3 = tp_new(test, true, "c3", &tnpi_a);
+
+	c1->client_no_attach = true;
+	c1->attach_ret = 1;
+	c2->client_no_attach = true;
+	c2->attach_ret = -EINPROGRESS;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c1), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c2), 0);
+	p->attach_ret = 1;			/* the provider's attach_client too */
+	KUNIT_ASSERT_EQ(test, tp_register(c3), 0);
+	KUNIT_EXPECT_NULL(test, tp_bind(c3, 0)->peer_ctx);	/* ATT-4: untouched */
+	tp_leave(test, p);
+	tp_leave(test, c1);
+	tp_leave(test, c2);
+	tp_leave(test, c3);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c1:attach c2:attach c3:attach p:attach");
 }
 
 static const int att6_new_dispatch, att6_old_dispatch;
@@ -524,6 +546,7 @@ static struct kunit_case nmr_attach_cases[] = {
 	KUNIT_CASE(att4_attach_client_result_unchanged),
 	KUNIT_CASE(att4_error_value_passed_through),
 	KUNIT_CASE(att5_decline_gets_no_callbacks),
+	KUNIT_CASE(att5_non_errno_results_are_refusals),
 	KUNIT_CASE(att6_retry_then_ealready),
 	KUNIT_CASE(att6_after_discarded_offer_ebadf),
 	KUNIT_CASE(att7_zero_without_attach_is_decline),

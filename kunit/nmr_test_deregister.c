@@ -4,12 +4,6 @@
 
 #include "nmr_test.h"
 
-static void tp_leave(struct kunit *test, struct tpeer *tp)
-{
-	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
-}
-
 /*
  * T-A, DRG-1: all synchronous. P registers (no callbacks); C registers and
  * binds inside the call; C deregisters: both detaches and both cleanups run
@@ -169,6 +163,7 @@ static void drg6_sync_deregistration(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nmr_deregister_provider_sync(p->provider), 0);
 	p->waited = true;
 	KUNIT_EXPECT_EQ(test, nmr_deregister_provider_sync(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client_sync(NULL), -EINVAL);
 }
 
 static struct kunit_case nmr_deregister_cases[] = {

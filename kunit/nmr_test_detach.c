@@ -5,13 +5,8 @@
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
 
+#include "nmr_compat.h"
 #include "nmr_test.h"
-
-static void tp_leave(struct kunit *test, struct tpeer *tp)
-{
-	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
-}
 
 /* A provider and a client bound to each other. */
 static void bind_pair(struct kunit *test, struct tpeer **p, struct tpeer **c)
@@ -173,7 +168,7 @@ static void det5_work(struct work_struct *w)
 
 static void det5_timer(struct timer_list *t)
 {
-	det5_fire(from_timer((struct det5 *)NULL, t, timer), in_softirq());
+	det5_fire(timer_container_of((struct det5 *)NULL, t, timer), in_softirq());
 }
 
 static void det5_rcu(struct rcu_head *h)
@@ -238,8 +233,7 @@ static void det5_t_b_complete_from_any_context(struct kunit *test)
 		spin_unlock_irqrestore(&d->lock, flags);
 		break;
 	case DET5_HARDIRQ:
-		hrtimer_init(&d->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-		d->hrt.function = det5_hrtimer;
+		hrtimer_setup(&d->hrt, det5_hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 		hrtimer_start(&d->hrt, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
 		break;
 	case DET5_IRQ_WORK:

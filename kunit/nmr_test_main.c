@@ -3,7 +3,9 @@
 #include <linux/module.h>
 #include <nmr/nmr.h>
 
+#include "nmr_compat.h"
+
 NMR_IMPORT_NS();
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+NMR_IMPORT_KUNIT_NS();
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for the NMR contract");

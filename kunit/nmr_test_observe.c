@@ -9,12 +9,6 @@
 #include "nmr_test.h"
 #include "nmr_trace.h"
 
-static void tp_leave(struct kunit *test, struct tpeer *tp)
-{
-	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
-}
-
 static unsigned long hid(const void *handle)
 {
 	return (unsigned long)handle >> NMR_TAG_BITS;

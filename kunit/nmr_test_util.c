@@ -23,14 +23,14 @@ void tp_log(struct kunit *test, const char *fmt, ...)
 	size_t len;
 	va_list ap;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	len = strlen(ctx->log);
 	if (len && len < sizeof(ctx->log) - 1)
 		ctx->log[len++] = ' ';
 	va_start(ap, fmt);
 	vsnprintf(ctx->log + len, sizeof(ctx->log) - len, fmt, ap);
 	va_end(ap);
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
 const char *tp_events(struct kunit *test)
@@ -43,9 +43,9 @@ void tp_clear_events(struct kunit *test)
 	struct tctx *ctx = tctx_of(test);
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->log[0] = '\0';
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
 static void tp_expect_misuse_end(void *unused)
@@ -252,6 +252,13 @@ int tp_wait(struct tpeer *tp)
 	return ret;
 }
 
+/* A registration leaves the usual way: deregister (DRG-1), then wait (DRG-3). */
+void tp_leave(struct kunit *test, struct tpeer *tp)
+{
+	KUNIT_EXPECT_EQ(test, tp_deregister(tp), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, tp_wait(tp), 0);
+}
+
 int tp_complete(struct tbind *tb)
 {
 	return tb->owner->is_client ? nmr_client_detach_provider_complete(tb->handle) :
@@ -331,7 +338,7 @@ int nmr_test_init(struct kunit *test)
 	if (!ctx)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ctx->peers);
-	spin_lock_init(&ctx->lock);
+	raw_spin_lock_init(&ctx->lock);
 	test->priv = ctx;
 	return 0;
 }

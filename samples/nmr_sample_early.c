@@ -176,7 +176,7 @@ static int __init early_init(void)
 {
 	int ret;
 
-	early_wq = alloc_workqueue(KBUILD_MODNAME, 0, 0);
+	early_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, 0);
 	if (!early_wq)
 		return -ENOMEM;
 	ret = nmr_register_provider(&early_chars, NULL, &early_provider);

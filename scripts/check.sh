@@ -3,12 +3,17 @@
 # make check: set up, build the test kernels and our modules, run every test in QEMU, judge.
 #
 # First lint (scripts/lint.sh), then one stage per test kernel (NMR_KERNELS, default
-# "debug kcsan stock dkms"): the debug kernel (KASAN, lockdep, kmemleak, DEBUG_OBJECTS)
-# and the KCSAN kernel (data races); then the stock Debian 12 kernels (scripts/stock.sh)
+# "debug debug-7.3 kcsan stock dkms"): the debug kernel (KASAN, lockdep, kmemleak,
+# DEBUG_OBJECTS) built from Linux 6.12 and, from the same fragment, from Linux 7.3; the
+# KCSAN kernel (data races, 6.12); then the stock Debian 12 kernels (scripts/stock.sh)
 # and DKMS (scripts/dkms-check.sh).
 # Each stage builds the modules against its kernel, boots it, runs the guest script
 # (KUnit suites and samples twice, torture, unload safety) and judges the logs. The last
 # line adds the stages up: "N passed, N failed[, N skipped]".
+# The debug stage (6.12) builds nmr.ko for gcov (NMR_COVERAGE=1), prints its coverage line
+# (scripts/coverage.sh) and counts one more check: lines and branches at or above the floor
+# of scripts/coverage-floor. With NMR_COVERAGE_HTML=DIR (make coverage) it also writes the
+# HTML report there. Every other stage builds and runs uninstrumented modules.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,16 +38,18 @@ else rule=(--extra="rule coverage=failed"); fi
 
 # stage CONFIG: one kernel, one boot; writes $out/summary.txt, returns non-zero on failure.
 stage() {
-	local config=$1 kbuild ksrc out rc timed=()
+	local config=$1 kbuild ksrc out rc timed=() t0 cov=() coverage=0 covline
 
 	echo
-	echo "=== Stage: the $config kernel (scripts/configs/$config.config)"
+	echo "=== Stage: the $config kernel (scripts/configs/${config%-[0-9]*}.config)"
 	kbuild=$(scripts/kernel.sh "$config")
+	t0=$(date +%s)		# the stage's own time, without a first build of its kernel
 	ksrc=$(readlink -f "$kbuild/source")
 	echo "  kernel: $kbuild"
 	echo "== Build (W=1, warnings are errors)"
+	[ "$config" = debug ] && coverage=1
 	make -s clean KDIR="$kbuild" >/dev/null
-	make -s modules KDIR="$kbuild" >/dev/null
+	make -s modules KDIR="$kbuild" NMR_COVERAGE=$coverage >/dev/null
 	out=${NMR_OUT:-$top/.out/check}-$config
 	rm -rf "$out"
 	echo "== QEMU: KUnit suites, samples (each module loaded and unloaded twice), torture," \
@@ -54,11 +61,23 @@ stage() {
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		timed=(--timed-out)
 	fi
+	if [ "$coverage" -eq 1 ]; then
+		echo "== Coverage of nmr.ko (gcov, lcov; floor: scripts/coverage-floor)"
+		set +e
+		covline=$(scripts/coverage.sh "$out" ${NMR_COVERAGE_HTML:+"$NMR_COVERAGE_HTML"})
+		rc=$?
+		set -e
+		echo "$covline" | sed 's/^/  /'
+		[ -n "${NMR_COVERAGE_HTML:-}" ] && [ "$rc" -ne 2 ] &&
+			echo "  HTML report: $NMR_COVERAGE_HTML/index.html"
+		cov=(--extra="coverage >= floor: $(echo "$covline" | tail -n 1 | sed "s/^coverage of //")=$([ "$rc" -eq 0 ] && echo passed || echo failed)")
+	fi
 	set +e
-	scripts/verdict.py "$out" "$ksrc" "${timed[@]}" "${rule[@]}" >"$out/summary.txt"
+	scripts/verdict.py "$out" "$ksrc" "${timed[@]}" "${rule[@]}" "${cov[@]}" >"$out/summary.txt"
 	rc=$?
 	set -e
 	head -n -1 "$out/summary.txt"
+	echo "  (stage $config took $(($(date +%s) - t0)) s)"
 	echo "  stage $config: $(tail -n 1 "$out/summary.txt")"
 	rule=()		# counted once
 	return "$rc"
@@ -66,7 +85,7 @@ stage() {
 
 status=0
 passed=${lint_passed:-0} failed=${lint_failed:-1} skipped=0
-for config in ${NMR_KERNELS:-debug kcsan stock dkms}; do
+for config in ${NMR_KERNELS:-debug debug-7.3 kcsan stock dkms}; do
 	case $config in
 	stock) scripts/stock.sh "${NMR_OUT:-$top/.out/check}-stock" || status=1 ;;
 	dkms) scripts/dkms-check.sh "${NMR_OUT:-$top/.out/check}-dkms" || status=1 ;;

@@ -1,46 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build (once) and print the path of a cached test kernel built from Debian's linux-source-6.12.
+# Build (once) and print the path of a cached test kernel.
 #
-#   scripts/kernel.sh [--path] [CONFIG]
+#   scripts/kernel.sh [--path] [NAME]
 #
-# CONFIG names a fragment in scripts/configs/ (default: debug). The unpacked source and the
-# build live under $NMR_CACHE (default ~/.cache/nmr), keyed by the source package version and
-# the fragment's hash, so a second run rebuilds nothing. --path prints where the build is (or
-# would be) without building. The build directory is the last line printed on stdout.
+# NAME is FRAGMENT or FRAGMENT-SERIES (default: debug): FRAGMENT names a config fragment
+# in scripts/configs/ (debug, kcsan, bench), SERIES the kernel source (6.12, the default:
+# Debian 12's linux-source-6.12; 7.3: Debian 13 backports' linux-source-7.3, fetched by
+# scripts/kernel-source.sh). A series may have a small delta of its own,
+# scripts/configs/series-SERIES.config, appended to the fragment. The unpacked source and
+# the build live under $NMR_CACHE (default ~/.cache/nmr), keyed by the source package
+# version and the hash of the fragment as built, so a second run rebuilds nothing.
+# --path prints where the build is (or would be) without building. The build directory
+# is the last line printed on stdout.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 path_only=0
 [ "${1:-}" = --path ] && { path_only=1; shift; }
 name=${1:-debug}
-frag=$here/configs/$name.config
+case $name in
+*-[0-9]*) frag_name=${name%-*} series=${name##*-} ;;
+*) frag_name=$name series=6.12 ;;
+esac
+frag=$here/configs/$frag_name.config
+delta=$here/configs/series-$series.config
 [ -f "$frag" ] || { echo "kernel.sh: no config fragment $frag" >&2; exit 1; }
 
 cache=${NMR_CACHE:-$HOME/.cache/nmr}
-tarball=/usr/src/linux-source-6.12.tar.xz
+config=$(cat "$frag"; if [ -f "$delta" ]; then cat "$delta"; fi)
+hash=$(echo "$config" | sha256sum | cut -c1-12)
 
-pkgver() { dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null | tr '~+:' '___'; }
-ver=$(pkgver || true)
-if [ -z "$ver" ] && [ $path_only -eq 0 ]; then
-	"$here/setup.sh"
-	ver=$(pkgver)
+if [ $path_only -eq 1 ] && [ "$series" = 6.12 ]; then
+	# No fetch, no install: only the version is needed to name the build.
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null | tr '~+:' '___')
+	[ -n "$ver" ] || { echo "kernel.sh: linux-source-6.12 is not installed" >&2; exit 1; }
+	echo "$cache/build/$ver-$name-$hash"
+	exit 0
 fi
-[ -n "$ver" ] || { echo "kernel.sh: linux-source-6.12 is not installed" >&2; exit 1; }
-
-hash=$(sha256sum "$frag" | cut -c1-12)
+"$here/setup.sh"
+{ read -r tarball; read -r ver; } < <("$here/kernel-source.sh" "$series")
 src=$cache/src/linux-$ver
 build=$cache/build/$ver-$name-$hash
-if [ $path_only -eq 1 ]; then
-	echo "$build"
-	exit 0
-fi
-if [ -f "$build/.nmr-built" ]; then
+if [ $path_only -eq 1 ] || [ -f "$build/.nmr-built" ]; then
 	echo "$build"
 	exit 0
 fi
 
-"$here/setup.sh"
 mkdir -p "$cache/src" "$cache/build"
 exec 9>"$cache/.lock"
 flock 9		# one builder at a time; a second caller finds the finished build
@@ -55,9 +61,9 @@ if [ ! -f "$src/.nmr-unpacked" ]; then
 fi
 
 if [ ! -f "$build/.nmr-built" ]; then
-	echo "nmr: building the $name test kernel in $build (first run only: about 6-7 minutes on 2 cores)" >&2
+	echo "nmr: building the $name test kernel ($series) in $build (first run only: about 5-7 minutes on 2 cores)" >&2
 	mkdir -p "$build"
-	cp "$frag" "$build/.kunitconfig"
+	echo "$config" > "$build/.kunitconfig"
 	start=$(date +%s)
 	if ! (cd "$src" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
 		--build_dir="$build" --kunitconfig="$build/.kunitconfig" \

@@ -59,6 +59,34 @@ out=$(grep -nE '\b(k[mzc]alloc|kmalloc_array|kmem_cache_alloc|kmem_cache_zalloc|
 	grep -vE 'nmr_should_fail\(\) \? NULL : (kzalloc|kmem_cache_alloc|kmem_cache_zalloc)\(')
 result "allocations of the core only through its injection hook (nmr_should_fail())" "$out"
 
+# Kernel APIs that a supported kernel removed or renamed, and names that a newer kernel
+# reserves as macros: outside nmr_compat.h, each use fails with the kernel that changed
+# it. One line per entry: the pattern (grep -E), %, then what changed and what to use.
+removed_apis='\bhrtimer_init\(%6.15 removed hrtimer_init(): use hrtimer_setup(timer, fn, clock, mode)
+\bfrom_timer\(%6.16 renamed from_timer() to timer_container_of()
+\bdel_timer(_sync)?\(%6.15 removed del_timer() and del_timer_sync(): use timer_delete() and timer_delete_sync() (6.2)
+\bMODULE_IMPORT_NS\( *[A-Za-z_]%6.13 made the namespace of MODULE_IMPORT_NS() a string: use NMR_IMPORT_NS() or NMR_IMPORT_KUNIT_NS()
+\bEXPORT_SYMBOL_NS(_GPL)?\([^,]*, *[A-Za-z_]%6.13 made the namespace of EXPORT_SYMBOL_NS*() a string: use EXPORT_SYMBOL_NMR()
+\balloc_workqueue\([^,]+, *0 *,%7.x warns at alloc_workqueue() with neither WQ_UNBOUND nor WQ_PERCPU : say WQ_UNBOUND (or WQ_PERCPU, 7.x only)
+\b(at_least|noinline_for_tracing|const_true)\b%7.x defines it as a macro (at_least and noinline_for_tracing in <linux/compiler_types.h>, const_true in <linux/compiler.h>): choose another name'
+# lint_removed FILE...: one line per use, "file:line: the change"
+lint_removed() {
+	local pat why
+	while IFS='%' read -r pat why; do
+		grep -nHE "$pat" "$@" | grep -vE '__NMR_NS\)' | cut -d: -f1,2 | sed "s|\$|: $why|"
+	done <<<"$removed_apis"
+}
+out=$(lint_removed $(printf '%s\n' "${files[@]}" | grep -vx nmr_compat.h))
+# The rule must be able to fail: every entry is found in a file that uses them all.
+probe=$(mktemp)
+printf '%s\n' 'hrtimer_init(&t, 0, 0);' 'x = from_timer(x, t, f);' 'del_timer(&t);' \
+	'del_timer_sync(&t);' 'MODULE_IMPORT_NS(FOO);' 'EXPORT_SYMBOL_NS_GPL(f, FOO);' \
+	'wq = alloc_workqueue("x", 0, 0);' 'bool at_least;' 'int const_true;' > "$probe"
+n=$(lint_removed "$probe" | wc -l)
+rm -f "$probe"
+[ "$n" -eq 9 ] || out+=$'\n'"the removed-API rule found $n of the 9 uses in its own probe"
+result "no kernel API that a supported kernel removed or renamed, outside nmr_compat.h" "$out"
+
 # The README's listings are copies of real files, built and run by make check: they must
 # not drift from them.
 out=$(python3 - <<'PY'

@@ -15,6 +15,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64	# the stock Debian 12 kernel (6.1): scripts/stock.sh
 	linux-headers-6.12-amd64	# Debian's 6.12 headers (and image): scripts/stock.sh
 	dkms			# scripts/dkms-check.sh
+	lcov			# make coverage: lcov and genhtml (scripts/coverage.sh)
 	"$@"
 )
 

@@ -200,7 +200,7 @@ def main():
         print("\n".join("      " + l for l in console[-40:]))
 
     for e in extras:
-        name, verdict = e.split("=", 1)
+        name, verdict = e.rsplit("=", 1)  # a name may hold "=", a verdict never
         ok = verdict == "passed"
         print(f"  {'ok  ' if ok else 'FAIL'}  {name}")
         total_p += ok

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check, inside the guest: every KUnit module and every sample, loaded and unloaded twice.
+# Last, when nmr.ko was built for gcov (make coverage), its counters go to the data channel.
 . /lib.sh
 . /samples.sh
 NMR_TORTURE_SECS=$(sed -n 's/.*nmr_torture_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -86,4 +87,5 @@ expect "EXT-5: a detach callback that may sleep is reported in atomic_callbacks 
 	sh -c 'dmesg | grep -A30 "sleeping function called from invalid context" | grep -q mb_detach'
 unload nmr
 kmemleak_report
+gcov_dump
 data "NMR-GUEST-DONE failures=$failures"

@@ -57,10 +57,40 @@ kmemleak_report() {
 	data "NMR-KMEMLEAK-END"
 }
 
-# Run nmr_torture for $1 seconds while reading the NMR's debugfs files; nmr.ko is loaded.
+# The unload torture (HDL-6): load and unload nmr_unload_victim for $1 seconds, at random
+# moments, mostly without deregistering, while nmr_unload_peer (and nmr_torture, on its
+# first NPI) bind to it, offer to it, pend their detaches and call its dispatch function.
+# Under TCG every fork of the guest costs: the loop forks only for insmod and rmmod (the
+# delay is a read with a timeout on a FIFO nobody writes, the clock a background sleep).
+unload_loop() {
+	rm -f /tmp/unload.stop /tmp/unload.fifo
+	mkfifo /tmp/unload.fifo
+	exec 4<>/tmp/unload.fifo
+	(sleep "$1"; : > /tmp/unload.stop) &
+	n=0
+	while [ ! -e /tmp/unload.stop ]; do
+		r=$RANDOM
+		insmod /modules/torture/nmr_unload_victim.ko leak=$((r % 4 != 0)) ||
+			fail "insmod nmr_unload_victim"
+		ms=$((r % 250))
+		[ $ms -ge 100 ] || ms=0$ms
+		[ $ms -ge 10 ] || ms=0$ms
+		read -t "0.$ms" _ <&4
+		rmmod nmr_unload_victim || fail "rmmod nmr_unload_victim"
+		n=$((n + 1))
+	done
+	exec 4<&-
+	echo "unload torture: nmr_unload_victim loaded and unloaded $n times"
+}
+
+# Run nmr_torture for $1 seconds (re-entrant callbacks on) while reading the NMR's debugfs
+# files, and the unload torture alongside; nmr.ko is loaded.
 run_torture() {
 	secs=$1
-	load torture/nmr_torture.ko "duration=$secs"
+	load torture/nmr_unload_peer.ko
+	load torture/nmr_torture.ko "duration=$secs reentry_pct=${2:-5}"
+	unload_loop "$secs" &
+	loop=$!
 	end=$(($(date +%s) + secs))
 	reads=0
 	while [ "$(date +%s)" -lt "$end" ]; do
@@ -68,8 +98,36 @@ run_torture() {
 			fail "debugfs read during the torture"
 		reads=$((reads + 1))
 	done
+	wait $loop
 	unload nmr_torture
-	dmesg | grep "nmr_torture: " | sed 's/^\[[^]]*\] /  /'
+	unload nmr_unload_peer
+	dmesg | grep "nmr_torture: \|nmr_unload_peer: " | sed 's/^\[[^]]*\] /  /'
 	expect "torture: PASS after $secs s, debugfs read $reads times meanwhile" \
 		klog "nmr_torture: PASS"
+	expect "HDL-4: re-entrant torture: every -EDEADLK where HDL-4 says, no wait past the watchdog" \
+		sh -c 'dmesg | grep -q "nmr_torture: re-entrant -EDEADLK, each expected" &&
+		       dmesg | grep -q "nmr_torture: PASS"'
+	expect "HDL-6: unload torture: the victim unloaded mid-offer, mid-detach and mid-call, peers safe" \
+		sh -c 'dmesg | grep -qE "nmr_unload_peer: [1-9][0-9]* victim unloads" &&
+		       dmesg | grep -q "nmr_unload_peer: PASS"'
+}
+
+# Coverage (make coverage; make check's debug stage): send every .gcda file of
+# /sys/kernel/debug/gcov, as a gzip'd tar in base64 between marker lines, to the data
+# channel (scripts/coverage.sh decodes it). The kernel keeps an unloaded module's counters
+# (gcov_persist=1, its default) and adds a reload's to them, so one dump after the last
+# rmmod holds every load. Nothing is sent when no loaded object was built for gcov.
+gcov_dump() {
+	g=/sys/kernel/debug/gcov
+	files=$(cd $g 2>/dev/null && find . -name '*.gcda')
+	[ -n "$files" ] || return 0
+	rm -rf /tmp/gcov
+	for f in $files; do
+		mkdir -p "/tmp/gcov/$(dirname "$f")"
+		# debugfs gives these files no size: copy them with cat, which reads to the end.
+		cat "$g/$f" > "/tmp/gcov/$f" || fail "read $g/$f"
+	done
+	data "NMR-GCOV-BEGIN"
+	(cd /tmp/gcov && tar -cf - .) | gzip -9 | base64 > $DATA
+	data "NMR-GCOV-END"
 }

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# make torture, inside the guest: nmr_torture for nmr_torture_secs (kernel command line).
+# make torture, inside the guest: nmr_torture and the unload torture for nmr_torture_secs
+# (kernel command line).
 . /lib.sh
 secs=$(sed -n 's/.*nmr_torture_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite nmr_reentry: calls made from inside callbacks, and modules that
+ * go away while other threads are offering to them or still detaching from
+ * them (DRG-2, HDL-4, HDL-6, EXT-2, EXT-5, DRG-4). Each case drives one
+ * interleaving on purpose, ordered with completions; every wait is bounded.
+ */
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/preempt.h>
+
+#include "nmr_test.h"
+#include "nmr_trace.h"
+
+/* What a hook of one case needs: its peers, its gates, and what it saw. */
+struct rent {
+	struct module *fake;		/* stands in for a module that unloads (HDL-6) */
+	struct tpeer *target;
+	struct completion in_cb, go;
+	int ret;
+	bool fired;
+	bool saw_atomic;
+};
+
+static struct rent *rent_new(struct kunit *test)
+{
+	struct rent *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	init_completion(&h->in_cb);
+	init_completion(&h->go);
+	h->ret = 1;
+	return h;
+}
+
+static struct module *rent_fake_module(struct kunit *test, struct rent *h)
+{
+	h->fake = kunit_kzalloc(test, sizeof(*h->fake), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->fake);
+	strscpy(h->fake->name, "nmr_fake_going", sizeof(h->fake->name));
+	return h->fake;
+}
+
+/* The fake module's registrations were cut loose: the fixture must not touch them. */
+static void rent_gone(struct tpeer *tp)
+{
+	tp->deregistered = true;
+	tp->waited = true;
+	WRITE_ONCE(tp->poisoned, true);		/* no callback may reach them any more */
+}
+
+static int rent_going(void *data)
+{
+	nmr_module_going(((struct rent *)data)->fake);
+	return 0;
+}
+
+/* Poll, bounded, until a state another thread reaches holds; true if it did. */
+#define RENT_UNTIL(cond)						\
+({									\
+	unsigned long __end = jiffies + msecs_to_jiffies(T_TIMEOUT_MS);	\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && time_before(jiffies, __end))		\
+		usleep_range(500, 1000);				\
+	__ok;								\
+})
+
+/* The helper returned: now, or within the bound. */
+static bool rent_finished(struct tasync *a)
+{
+	/* Pairs with the release in tasync_fn(): an earlier wait may have taken the completion. */
+	return smp_load_acquire(&a->finished) || tasync_wait(a, T_TIMEOUT_MS);
+}
+
+static void rent_sync_deregister_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct rent *h = tp->hook_data;
+
+	if (ev != TP_ATTACH || h->fired)
+		return;
+	h->fired = true;
+	h->ret = nmr_deregister_client_sync(h->target->client);
+}
+
+/*
+ * DRG-2, HDL-4: clients c1 and c2 are registered; provider p registers, so
+ * its register call queues the offers p-c1 and p-c2 and runs them in order.
+ * Inside c1's attach_provider, c1's module deregisters c2 and waits for it.
+ * The offer p-c2 has not started: it is dropped, and the wait returns 0 at
+ * once instead of waiting for an offer only this very thread could run.
+ */
+static void drg2_queued_offer_does_not_hold_a_wait(struct kunit *test)
+{
+	struct tpeer *c1 = tp_new(test, true, "c1", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_a);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *reg;
+
+	KUNIT_ASSERT_EQ(test, tp_register(c1), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c2), 0);
+	h->target = c2;
+	c1->hook = rent_sync_deregister_hook;
+	c1->hook_data = h;
+	reg = tasync_start(test, tasync_register, p);
+	KUNIT_ASSERT_TRUE_MSG(test, tasync_wait(reg, T_TIMEOUT_MS),
+			      "the sync deregister from inside attach_provider never returned");
+	KUNIT_EXPECT_EQ(test, reg->ret, 0);
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	c2->deregistered = true;
+	c2->waited = true;
+	KUNIT_EXPECT_EQ(test, atomic_read(&c2->attaches), 0);	/* the dropped offer */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c1:attach p:attach");
+	tp_leave(test, c1);
+	tp_leave(test, p);
+}
+
+/* The provider's attach_client parks until the test lets it go. */
+static void rent_park_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct rent *h = tp->hook_data;
+
+	if (ev != TP_ATTACH || h->fired)
+		return;
+	h->fired = true;
+	complete(&h->in_cb);
+	wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS));
+}
+
+/*
+ * HDL-6: provider p's module goes while one of p's callbacks runs (its
+ * attach_client for c1, on another thread). From the moment p is cut loose,
+ * no offer involving it starts: c3, registering meanwhile, is never offered
+ * p, so never sees a pointer into the departing module. Once the callback
+ * returns, c1's new binding is detached at once, and the GOING step returns
+ * after c1's side is done.
+ */
+static void hdl6_no_offer_of_a_going_module(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c1 = tp_new(test, true, "c1", &tnpi_a);
+	struct tpeer *c3 = tp_new(test, true, "c3", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *reg1, *going, *reg3;
+	bool cut;
+
+	KUNIT_ASSERT_EQ(test, tp_register_owner(p, rent_fake_module(test, h)), 0);
+	p->hook = rent_park_hook;
+	p->hook_data = h;
+	reg1 = tasync_start(test, tasync_register, c1);
+	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	going = tasync_start(test, rent_going, h);
+	/* The GOING step took its reference on p: p is cut loose from here on. */
+	cut = RENT_UNTIL(nmr_waiters(NMR_PROVIDER, p->provider) >= 1);
+	KUNIT_ASSERT_TRUE_MSG(test, cut, "the GOING step never took p");
+	reg3 = tasync_start(test, tasync_register, c3);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg3, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, reg3->ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&c3->attaches), 0,
+			    "c3 was offered a provider whose module is going");
+	KUNIT_EXPECT_FALSE(test, tasync_wait(going, 50));	/* p's callback still runs */
+
+	complete(&h->go);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg1, T_TIMEOUT_MS));
+	KUNIT_ASSERT_TRUE(test, rent_finished(going));
+	KUNIT_EXPECT_EQ(test, reg1->ret, 0);
+	rent_gone(p);
+	/* ATT-10 for the binding that finished attaching; p's side is never called. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c1:attach p:attach c1:detach c1:cleanup");
+	tp_leave(test, c1);
+	tp_leave(test, c3);
+}
+
+static void rent_restore_stall(void *secs)
+{
+	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
+}
+
+/* Set stall_warn_secs for this test only. */
+static void rent_stall_secs(struct kunit *test, unsigned int secs)
+{
+	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, rent_restore_stall, old));
+	WRITE_ONCE(nmr_stall_warn_secs, secs);
+}
+
+/*
+ * HDL-6, DRG-4: p's module goes while client c, bound to p, has calls in
+ * flight: c's detach is pending. c may still be running p's dispatch code, so
+ * the GOING step (after which the module's memory is freed) does not return
+ * until c's side is done, and says what it waits for meanwhile.
+ */
+static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *going;
+	bool ok;
+	long stalls;
+
+	rent_stall_secs(test, 1);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(p, rent_fake_module(test, h)), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+	tp_clear_events(test);
+	stalls = atomic_long_read(&nmr_stall_reports);
+
+	going = tasync_start(test, rent_going, h);
+	ok = RENT_UNTIL(atomic_read(&c->detaches) == 1);
+	KUNIT_ASSERT_TRUE_MSG(test, ok, "c was never detached");
+	KUNIT_EXPECT_FALSE_MSG(test, tasync_wait(going, 100),
+			       "the GOING step returned while c's detach was pending");
+	ok = RENT_UNTIL(atomic_long_read(&nmr_stall_reports) > stalls);
+	KUNIT_EXPECT_TRUE_MSG(test, ok, "no DRG-4 stall report while the GOING step waited");
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 0);
+
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_ASSERT_TRUE(test, rent_finished(going));
+	rent_gone(p);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:detach c:cleanup");
+	tp_leave(test, c);
+}
+
+static void rent_flip_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct rent *h = tp->hook_data;
+
+	if (ev != TP_DETACH)
+		return;
+	h->saw_atomic = !preemptible();
+	WRITE_ONCE(nmr_atomic_callbacks, !READ_ONCE(nmr_atomic_callbacks));
+}
+
+static void rent_restore_atomic(void *on)
+{
+	WRITE_ONCE(nmr_atomic_callbacks, !!on);
+}
+
+/*
+ * EXT-5: the atomic_callbacks parameter is written while a detach callback
+ * runs, each way. The mode the callback was called in is the mode it ends in:
+ * the preemption count is the same after the deregistration as before.
+ */
+static void ext5_atomic_mode_flipped_inside_a_callback(struct kunit *test)
+{
+	struct rent *h = rent_new(test);
+	struct tpeer *p, *c;
+	void *old = (void *)(uintptr_t)READ_ONCE(nmr_atomic_callbacks);
+	int round, count;
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, rent_restore_atomic, old));
+	for (round = 0; round < 2; round++) {
+		bool on = round == 0;	/* on -> off, then off -> on */
+
+		p = tp_new(test, false, "p", &tnpi_a);
+		c = tp_new(test, true, "c", &tnpi_a);
+		KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+		KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+		c->hook = rent_flip_hook;
+		c->hook_data = h;
+		WRITE_ONCE(nmr_atomic_callbacks, on);
+		count = preempt_count();
+		KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+		KUNIT_EXPECT_EQ_MSG(test, preempt_count(), count,
+				    "round %d: the preemption count changed", round);
+		while (preempt_count() > count)	/* keep the kernel usable after a failure */
+			preempt_enable();
+		KUNIT_EXPECT_EQ(test, h->saw_atomic, on);
+		KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+		WRITE_ONCE(nmr_atomic_callbacks, false);
+		tp_leave(test, c);
+	}
+}
+
+/* The nmr_register event, caught on the registering thread while it is emitted. */
+struct rent_trace {
+	struct task_struct *task;	/* the registering thread */
+	struct tpeer *c;
+	struct completion go, freed;
+	int dereg_ret;
+	bool fired, alive;
+	char owner[MODULE_NAME_LEN];
+	u8 npi[16];
+};
+
+/*
+ * Tracepoint probes run with preemption disabled: it spins, bounded, for the
+ * other thread to deregister and wait. Then it copies what the event's own
+ * fast-assign copies, with memcpy() (KASAN-checked, where strscpy()'s word
+ * reads are not): KASAN reports it if the registration was freed.
+ */
+static void rent_register_probe(void *data, u64 id, int role, const char *owner,
+				const guid_t *npi, u32 number)
+{
+	struct rent_trace *t = data;
+	ktime_t end;
+
+	if (current != READ_ONCE(t->task) || t->fired)
+		return;
+	t->fired = true;
+	complete(&t->go);
+	end = ktime_add_ms(ktime_get(), 300);
+	while (!completion_done(&t->freed) && ktime_before(ktime_get(), end))
+		cpu_relax();
+	t->alive = !completion_done(&t->freed);
+	memcpy(t->owner, owner, sizeof(t->owner) - 1);
+	memcpy(t->npi, npi, sizeof(t->npi));
+}
+
+static int rent_trace_register(void *data)
+{
+	struct rent_trace *t = data;
+
+	WRITE_ONCE(t->task, current);
+	return tp_register(t->c);
+}
+
+static int rent_trace_deregister(void *data)
+{
+	struct rent_trace *t = data;
+
+	if (!wait_for_completion_timeout(&t->go, msecs_to_jiffies(T_TIMEOUT_MS)))
+		return -ETIMEDOUT;
+	t->dereg_ret = nmr_deregister_client_sync(READ_ONCE(t->c->client));
+	complete(&t->freed);
+	return 0;
+}
+
+static void rent_unregister_probe(void *data)
+{
+	unregister_trace_nmr_register(rent_register_probe, data);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * EXT-2: the nmr_register event is emitted while the registration is alive.
+ * A registration with no peer holds nothing once its register call unlocks;
+ * a second thread with the handle (written first, REG-2) deregisters it and
+ * waits, which frees it. The event must have been emitted by then.
+ */
+static void ext2_register_event_reads_a_live_registration(struct kunit *test)
+{
+	struct rent_trace *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct tasync *reg, *dereg;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->c = tp_new(test, true, "c", &tnpi_b);	/* no peer on this NPI */
+	init_completion(&t->go);
+	init_completion(&t->freed);
+	KUNIT_ASSERT_EQ(test, 0, register_trace_nmr_register(rent_register_probe, t));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, rent_unregister_probe, t));
+	dereg = tasync_start(test, rent_trace_deregister, t);
+	reg = tasync_start(test, rent_trace_register, t);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
+	KUNIT_ASSERT_TRUE(test, tasync_wait(dereg, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, reg->ret, 0);
+	KUNIT_EXPECT_EQ(test, dereg->ret, 0);
+	KUNIT_EXPECT_EQ(test, t->dereg_ret, 0);
+	t->c->deregistered = true;
+	t->c->waited = true;
+	KUNIT_EXPECT_TRUE(test, t->fired);
+	KUNIT_EXPECT_TRUE_MSG(test, t->alive,
+			      "the registration was deregistered and freed before its event");
+	KUNIT_EXPECT_STREQ(test, t->owner, "nmr_kunit");
+	KUNIT_EXPECT_EQ(test, memcmp(t->npi, &tnpi_b, sizeof(t->npi)), 0);
+}
+
+/*
+ * DRG-4: a huge stall_warn_secs means "hardly ever", not a period that wrapped
+ * around 32 bits: with (2^32 / HZ + 1) s, a wait blocked for 1.5 s reports
+ * nothing (a 32-bit product would be under one second).
+ */
+static void drg4_huge_stall_period_does_not_wrap(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tasync *wait;
+	long stalls;
+
+	rent_stall_secs(test, UINT_MAX / HZ + 1);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	stalls = atomic_long_read(&nmr_stall_reports);
+	wait = tasync_start(test, tasync_wait_reg, p);
+	KUNIT_EXPECT_FALSE(test, tasync_wait(wait, 1500));	/* blocked, as it must be */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&nmr_stall_reports), stalls);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, wait->ret, 0);
+	tp_leave(test, c);
+}
+
+static struct kunit_case nmr_reentry_cases[] = {
+	KUNIT_CASE(drg2_queued_offer_does_not_hold_a_wait),
+	KUNIT_CASE(hdl6_no_offer_of_a_going_module),
+	KUNIT_CASE(hdl6_going_waits_for_a_pending_peer),
+	KUNIT_CASE(ext5_atomic_mode_flipped_inside_a_callback),
+	KUNIT_CASE(ext2_register_event_reads_a_live_registration),
+	KUNIT_CASE(drg4_huge_stall_period_does_not_wrap),
+	{}
+};
+
+static struct kunit_suite nmr_reentry_suite = {
+	.name = "nmr_reentry",
+	.init = nmr_test_init,
+	.exit = nmr_test_exit,
+	.test_cases = nmr_reentry_cases,
+};
+
+kunit_test_suite(nmr_reentry_suite);
