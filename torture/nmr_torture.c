@@ -505,6 +505,20 @@ static void tt_schedule_complete(struct tt_side *s)
 	}
 }
 
+/* The next side queued for a completion from a thread, or NULL. */
+static struct tt_side *tt_queue_pop(void)
+{
+	unsigned long flags;
+	struct tt_side *s;
+
+	spin_lock_irqsave(&tt_lock, flags);
+	s = list_first_entry_or_null(&tt_queue, struct tt_side, qnode);
+	if (s)
+		list_del(&s->qnode);
+	spin_unlock_irqrestore(&tt_lock, flags);
+	return s;
+}
+
 static int tt_completer_fn(void *unused)
 {
 	struct tt_side *s;
@@ -514,11 +528,7 @@ static int tt_completer_fn(void *unused)
 		wait_event_timeout(tt_queue_wq, !list_empty(&tt_queue) || kthread_should_stop(),
 				   HZ / 10);
 		for (;;) {
-			spin_lock_irqsave(&tt_lock, flags);
-			s = list_first_entry_or_null(&tt_queue, struct tt_side, qnode);
-			if (s)
-				list_del(&s->qnode);
-			spin_unlock_irqrestore(&tt_lock, flags);
+			s = tt_queue_pop();
 			if (!s)
 				break;
 			if (s->how == TT_IRQSOFF) {
@@ -993,11 +1003,7 @@ static void tt_re_complete(void)
 	unsigned long flags;
 	struct tt_side *s;
 
-	spin_lock_irqsave(&tt_lock, flags);
-	s = list_first_entry_or_null(&tt_queue, struct tt_side, qnode);
-	if (s)
-		list_del(&s->qnode);
-	spin_unlock_irqrestore(&tt_lock, flags);
+	s = tt_queue_pop();
 	if (!s)
 		return;
 	atomic_long_inc(&tt.re[TT_RE_COMPLETE]);

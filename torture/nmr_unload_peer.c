@@ -303,6 +303,17 @@ static bool up_is_victim(unsigned long action, void *data)
 	return action == MODULE_STATE_GOING && !strcmp(mod->name, NMR_UNLOAD_VICTIM_NAME);
 }
 
+/* Bindings to the victim now. */
+static unsigned int up_bound(void)
+{
+	unsigned int bound;
+
+	spin_lock(&up_lock);
+	bound = up_count;
+	spin_unlock(&up_lock);
+	return bound;
+}
+
 /* Runs before the NMR's GOING handler: what this unload found in flight. */
 static int up_before_going(struct notifier_block *nb, unsigned long action, void *data)
 {
@@ -310,9 +321,7 @@ static int up_before_going(struct notifier_block *nb, unsigned long action, void
 
 	if (!up_is_victim(action, data))
 		return NOTIFY_DONE;
-	spin_lock(&up_lock);
-	bound = up_count;
-	spin_unlock(&up_lock);
+	bound = up_bound();
 	atomic_long_inc(&upeer.unloads);
 	if (atomic_read(&up_offers_now))
 		atomic_long_inc(&upeer.with_offers);
@@ -332,9 +341,7 @@ static int up_after_going(struct notifier_block *nb, unsigned long action, void 
 
 	if (!up_is_victim(action, data))
 		return NOTIFY_DONE;
-	spin_lock(&up_lock);
-	bound = up_count;
-	spin_unlock(&up_lock);
+	bound = up_bound();
 	if (bound || atomic_read(&up_offers_now) || atomic_read(&up_pending_now) ||
 	    atomic_read(&up_calls_now))
 		up_fail("victim gone with %u bound, %d offers, %d pending, %d calls (HDL-6)",
