@@ -54,7 +54,7 @@ scripts/setup.sh
 kbuild=$(scripts/kernel.sh "$config" | tail -n 1)
 echo "  kernel: $kbuild (scripts/configs/$config.config)"
 make -s clean KDIR="$kbuild" >/dev/null
-make -s modules KDIR="$kbuild" >/dev/null
+make -s -j"$(nproc)" modules KDIR="$kbuild" >/dev/null
 if [ ! -f bench/nmr_bench.ko ]; then
 	echo "bench.sh: bench/nmr_bench.ko was not built:" \
 		"the top-level Kbuild needs 'obj-m += bench/'" >&2

@@ -49,7 +49,7 @@ stage() {
 	echo "== Build (W=1, warnings are errors)"
 	[ "$config" = debug ] && coverage=1
 	make -s clean KDIR="$kbuild" >/dev/null
-	make -s modules KDIR="$kbuild" NMR_COVERAGE=$coverage >/dev/null
+	make -s -j"$(nproc)" modules KDIR="$kbuild" NMR_COVERAGE=$coverage >/dev/null
 	out=${NMR_OUT:-$top/.out/check}-$config
 	rm -rf "$out"
 	echo "== QEMU: KUnit suites, samples (each module loaded and unloaded twice), torture," \

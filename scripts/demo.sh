@@ -13,7 +13,7 @@ echo "== Set-up"
 scripts/setup.sh
 kbuild=$(scripts/kernel.sh debug | tail -n 1)
 echo "  test kernel: $kbuild"
-make -s modules KDIR="$kbuild" >/dev/null
+make -s -j"$(nproc)" modules KDIR="$kbuild" >/dev/null
 echo "  modules built: nmr.ko and samples/: $(cd samples && echo *.ko)"
 
 # Show only what the guest prints between its markers, without \r or kernel timestamps.

@@ -7,10 +7,11 @@
 # NAME is FRAGMENT or FRAGMENT-SERIES (default: debug): FRAGMENT names a config fragment
 # in scripts/configs/ (debug, kcsan, bench), SERIES the kernel source (6.12, the default:
 # Debian 12's linux-source-6.12; 7.3: Debian 13 backports' linux-source-7.3, fetched by
-# scripts/kernel-source.sh). A series may have a small delta of its own,
-# scripts/configs/series-SERIES.config, appended to the fragment. The unpacked source and
+# scripts/kernel-source.sh). Every fragment gets scripts/configs/lean.config (what no test
+# needs, left out) appended; a series may have a small delta of its own,
+# scripts/configs/series-SERIES.config, appended last. The unpacked source and
 # the build live under $NMR_CACHE (default ~/.cache/nmr), keyed by the source package
-# version and the hash of the fragment as built, so a second run rebuilds nothing.
+# version and the hash of the fragment's options as built, so a second run rebuilds nothing.
 # --path prints where the build is (or would be) without building. The build directory
 # is the last line printed on stdout.
 set -euo pipefail
@@ -24,12 +25,14 @@ case $name in
 *) frag_name=$name series=6.12 ;;
 esac
 frag=$here/configs/$frag_name.config
+lean=$here/configs/lean.config
 delta=$here/configs/series-$series.config
 [ -f "$frag" ] || { echo "kernel.sh: no config fragment $frag" >&2; exit 1; }
 
 cache=${NMR_CACHE:-$HOME/.cache/nmr}
-config=$(cat "$frag"; if [ -f "$delta" ]; then cat "$delta"; fi)
-hash=$(echo "$config" | sha256sum | cut -c1-12)
+config=$(cat "$frag" "$lean"; if [ -f "$delta" ]; then cat "$delta"; fi)
+# The key is the options alone: a comment changed in a fragment rebuilds nothing.
+hash=$(echo "$config" | grep -E '^(CONFIG_|# CONFIG_.* is not set)' | sha256sum | cut -c1-12)
 
 if [ $path_only -eq 1 ] && [ "$series" = 6.12 ]; then
 	# No fetch, no install: only the version is needed to name the build.
@@ -61,7 +64,7 @@ if [ ! -f "$src/.nmr-unpacked" ]; then
 fi
 
 if [ ! -f "$build/.nmr-built" ]; then
-	echo "nmr: building the $name test kernel ($series) in $build (first run only: about 5-7 minutes on 2 cores)" >&2
+	echo "nmr: building the $name test kernel ($series) in $build (first run only: about 8-11 minutes on 2 cores)" >&2
 	mkdir -p "$build"
 	echo "$config" > "$build/.kunitconfig"
 	start=$(date +%s)

@@ -54,7 +54,7 @@ build() {
 	(cd "$top" && tar -c --exclude-vcs --exclude=./.out --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.cmd' --exclude='*.order' \
 		--exclude='*.symvers' --exclude='*.a' --exclude='*.gcno' --exclude=.tmp_versions --exclude=./.nmr-kdir .) | tar -x -C "$tree"
-	if make -C "$tree" modules KDIR="$kdir" >"$out/build-$series.log" 2>&1; then
+	if make -j"$(nproc)" -C "$tree" modules KDIR="$kdir" >"$out/build-$series.log" 2>&1; then
 		n=$(grep -c 'warning:' "$out/build-$series.log" || true)
 		echo "  $(find "$tree" -name '*.ko' | wc -l) modules, $n warnings (log: $out/build-$series.log)"
 		[ "$n" -eq 0 ] || return 1

@@ -9,7 +9,7 @@ cd "$top"
 secs=${DURATION:-60}
 scripts/setup.sh
 kbuild=$(scripts/kernel.sh "${NMR_TORTURE_KERNEL:-debug}")
-make -s modules KDIR="$kbuild" >/dev/null
+make -s -j"$(nproc)" modules KDIR="$kbuild" >/dev/null
 out=${NMR_OUT:-$top/.out/torture}
 rm -rf "$out"
 echo "== nmr_torture for $secs s (log: $out/console.log)"

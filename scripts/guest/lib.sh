@@ -131,3 +131,26 @@ gcov_dump() {
 	(cd /tmp/gcov && tar -cf - .) | gzip -9 | base64 > $DATA
 	data "NMR-GCOV-END"
 }
+
+# trace_on: the nmr trace events on, the trace emptied. trace_check WHAT: the events off,
+# then each of the nine events (EXT-2) is in the trace with the fields it prints.
+TRACING=/sys/kernel/tracing
+trace_on() {
+	echo 1 > $TRACING/events/nmr/enable
+	echo > $TRACING/trace
+}
+trace_check() {
+	echo 0 > $TRACING/events/nmr/enable
+	cat $TRACING/trace > /tmp/trace
+	expect "EXT-2: $1: every nmr trace event recorded in tracefs, with its fields" sh -c '
+		for e in "nmr_register: (client|provider) id=[0-9]+ owner=nmr_[a-z_]+ npi=[-0-9a-f]{36} number=[0-9]+" \
+			 "nmr_deregister: (client|provider) id=[0-9]+" "nmr_wait_done: (client|provider) id=[0-9]+" \
+			 "nmr_offer: binding=[0-9]+ client=[0-9]+ provider=[0-9]+" \
+			 "nmr_attach: binding=[0-9]+ client=[0-9]+ provider=[0-9]+ result=0" \
+			 "nmr_cleanup: binding=" "nmr_detach_start: binding=[0-9]+ side=(client|provider)" \
+			 "nmr_detach: binding=[0-9]+ side=(client|provider) result=" \
+			 "nmr_detach_complete: binding=[0-9]+ side="; do
+			grep -qE " $e" /tmp/trace || { echo "no \"$e\" in the trace" >&2; exit 1; }
+		done'
+	echo > $TRACING/trace
+}

@@ -14,7 +14,6 @@ K=$(uname -r | cut -d. -f1,2)
 pass() { echo "NMR-PASS $K: $*"; data "NMR-PASS $K: $*"; }
 fail() { echo "NMR-FAIL $K: $*"; data "NMR-FAIL $K: $*"; failures=$((failures + 1)); }
 TORTURE_SECS=$(sed -n 's/.*nmr_torture_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
-T=/sys/kernel/tracing
 
 echo "== $(uname -r): $(cat /proc/version)"
 data "NMR-STOCK-KERNEL $(uname -r)"
@@ -30,18 +29,11 @@ for round in 1 2; do
 		expect "unsigned nmr.ko loads and taints the kernel O and E, and says why" \
 			eval 't=$(cat /proc/sys/kernel/tainted) && [ $((t & 4096)) -ne 0 ] &&
 			      [ $((t & 8192)) -ne 0 ] && klog "module verification failed"'
-		expect "the nmr trace events are there" test -d $T/events/nmr
-		echo 1 > $T/events/nmr/enable
-		echo > $T/trace
+		expect "the nmr trace events are there" test -d $TRACING/events/nmr
+		trace_on
 	fi
 	check_samples $round
-	if [ $round = 1 ]; then
-		echo 0 > $T/events/nmr/enable
-		expect "the trace shows bindings made, detached, completed and cleaned up" \
-			eval 'grep -q " nmr_attach: binding=[0-9]* .* result=0" $T/trace &&
-			      grep -q " nmr_detach_complete: " $T/trace &&
-			      grep -q " nmr_cleanup: " $T/trace && grep -q " nmr_wait_done: " $T/trace'
-	fi
+	[ $round = 1 ] && trace_check "round 1: samples"
 	# Every sample module, including those check_samples does not know, alone.
 	all=$(cd /modules && ls samples/*.ko)
 	n=0
