@@ -97,6 +97,17 @@ void tp_clear_events(struct kunit *test);
 void tp_expect_misuse(struct kunit *test);
 long tp_misuse_count(void);
 
+/* The id a handle encodes: what debugfs, the trace events and the log show. */
+static inline unsigned long tp_hid(const void *handle)
+{
+	return (unsigned long)handle >> NMR_TAG_BITS;
+}
+
+struct seq_file;
+char *tp_show(struct kunit *test, int (*fn)(struct seq_file *m, void *v));
+void tp_expect_line(struct kunit *test, const char *text, const char *line);
+bool tp_klog_has(struct kunit *test, const char *first, const char *then);
+
 /* Run a function on another thread (a work item) and wait for it, bounded. */
 struct tasync {
 	struct work_struct work;

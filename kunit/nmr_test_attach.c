@@ -147,6 +147,43 @@ static void att4_error_value_passed_through(struct kunit *test)
 	tp_leave(test, p);
 }
 
+static void att4_null_outs_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	int *ret = tp->hook_data;
+
+	if (ev == TP_ATTACH)
+		*ret = nmr_client_attach_provider(tb->handle, tb, &tp->dispatch, NULL, NULL);
+}
+
+/*
+ * ATT-4: the two out-parameters are optional: a client that passes NULL for
+ * both attaches all the same, and the binding lives and leaves like any other.
+ */
+static void att4_null_out_parameters_attach(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	int *ret = kunit_kzalloc(test, sizeof(*ret), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ret);
+	*ret = 1;
+	c->hook = att4_null_outs_hook;
+	c->hook_data = ret;
+	c->client_no_attach = true;	/* the hook made the only call */
+	c->attach_ret = 0;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_EQ(test, *ret, 0);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach");
+	/* The provider got the client's context and dispatch: a real binding. */
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(p, 0)->peer_ctx, (void *)tp_bind(c, 0));
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(p, 0)->peer_dispatch, (const void *)&c->dispatch);
+	tp_leave(test, c);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+	tp_leave(test, p);
+}
+
 /* ATT-5: either side declines with -ENODEV (or any non-zero): no detach, no cleanup. */
 static void att5_decline_gets_no_callbacks(struct kunit *test)
 {
@@ -287,6 +324,120 @@ static void att6_after_discarded_offer_ebadf(struct kunit *test)
 	tp_leave(test, p);
 }
 
+/* What a misusing hook got back, and what it left in its out-parameters. */
+struct att6_misuse {
+	int ret;
+	void *ctx;
+	const void *disp;
+};
+
+static int att6_foreign_attach(void *arg)
+{
+	struct tbind *tb = arg;
+	struct att6_misuse *m = tb->owner->hook_data;
+
+	return nmr_client_attach_provider(tb->handle, tb, &tb->owner->dispatch, &m->ctx, &m->disp);
+}
+
+/* The client's attach_provider hands its handle to another thread and waits for it. */
+static void att6_foreign_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct att6_misuse *m = tp->hook_data;
+	struct tasync *a;
+
+	if (ev != TP_ATTACH)
+		return;
+	a = tasync_start(tp->test, att6_foreign_attach, tb);
+	if (tasync_wait(a, T_TIMEOUT_MS))
+		m->ret = a->ret;
+	else
+		tp_log(tp->test, "FOREIGN-TIMEOUT");
+}
+
+static struct att6_misuse *att6_misuse_new(struct kunit *test)
+{
+	struct att6_misuse *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->ret = 1;
+	m->ctx = m;
+	m->disp = m;
+	return m;
+}
+
+/*
+ * ATT-6, HDL-2 (misuse): nmr_client_attach_provider() with a live offer's
+ * handle, from a thread that is not running that offer's attach_provider:
+ * -EBADF with a misuse warning, the provider not called and the out-parameters
+ * untouched. The callback then attaches normally on its own thread.
+ */
+static void att6_attach_from_another_thread_ebadf(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct att6_misuse *m = att6_misuse_new(test);
+	long misuse = tp_misuse_count();
+
+	tp_expect_misuse(test);
+	c->hook = att6_foreign_hook;
+	c->hook_data = m;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_EQ(test, m->ret, -EBADF);
+	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 1);
+	KUNIT_EXPECT_PTR_EQ(test, m->ctx, (void *)m);
+	KUNIT_EXPECT_PTR_EQ(test, m->disp, (const void *)m);
+	/* One attach_client: the callback's own call, which bound them. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach");
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(c, 0)->peer_ctx, (void *)tp_bind(p, 0));
+	tp_leave(test, c);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+	tp_leave(test, p);
+}
+
+/* The provider's attach_client calls nmr_client_attach_provider() with the client's handle. */
+static void att6_reenter_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct att6_misuse *m = tp->hook_data;
+	struct tbind *ctb = tb->peer_ctx;	/* the client's binding context */
+
+	if (ev == TP_ATTACH)
+		m->ret = nmr_client_attach_provider(ctb->handle, ctb, &ctb->owner->dispatch,
+						    &m->ctx, &m->disp);
+}
+
+/*
+ * ATT-6, ATT-4 (misuse): nmr_client_attach_provider() re-entered from the
+ * provider's attach_client, on the offering thread: -EALREADY with a misuse
+ * warning, attach_client not called again; the outer attach still succeeds.
+ */
+static void att6_reentered_from_attach_client_ealready(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct att6_misuse *m = att6_misuse_new(test);
+	long misuse = tp_misuse_count();
+
+	tp_expect_misuse(test);
+	p->hook = att6_reenter_hook;
+	p->hook_data = m;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_EQ(test, m->ret, -EALREADY);
+	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 1);
+	KUNIT_EXPECT_PTR_EQ(test, m->ctx, (void *)m);
+	KUNIT_EXPECT_PTR_EQ(test, m->disp, (const void *)m);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach");
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(c, 0)->peer_ctx, (void *)tp_bind(p, 0));
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(p, 0)->peer_ctx, (void *)tp_bind(c, 0));
+	p->hook = NULL;
+	tp_leave(test, c);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+	tp_leave(test, p);
+}
+
 /* ATT-7: attach_provider returning 0 without attaching is a decline, with a warning. */
 static void att7_zero_without_attach_is_decline(struct kunit *test)
 {
@@ -303,6 +454,33 @@ static void att7_zero_without_attach_is_decline(struct kunit *test)
 	tp_leave(test, c);
 	tp_leave(test, p);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach");	/* no detach, no cleanup */
+}
+
+/*
+ * ATT-8, ATT-5: a client that declines with -ENODEV after its attach
+ * succeeded gets the same undo as one that fails (the provider side only),
+ * and -ENODEV, the way to decline, is quiet: no misuse report and no "failed
+ * after attaching" line. (That line is printed once per load; this case runs
+ * before the ones that print it.)
+ */
+static void att8_enodev_after_attaching_is_quiet(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	long misuse = tp_misuse_count();
+	char line[64];
+
+	c->attach_ret = -ENODEV;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach p:detach p:cleanup");
+	KUNIT_EXPECT_EQ(test, tp_misuse_count(), misuse);
+	snprintf(line, sizeof(line), "client %lu (nmr_kunit): attach_provider", tp_hid(c->client));
+	KUNIT_EXPECT_FALSE_MSG(test, tp_klog_has(test, line, NULL), "\"%s\" was logged", line);
+	tp_leave(test, c);
+	tp_leave(test, p);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->detaches) + atomic_read(&c->cleanups), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->detaches) + atomic_read(&p->cleanups), 2);
 }
 
 /* ATT-8: the client fails after the provider accepted: only the provider side is undone. */
@@ -545,11 +723,15 @@ static struct kunit_case nmr_attach_cases[] = {
 	KUNIT_CASE(att2_concurrent_registration_offered_once),
 	KUNIT_CASE(att4_attach_client_result_unchanged),
 	KUNIT_CASE(att4_error_value_passed_through),
+	KUNIT_CASE(att4_null_out_parameters_attach),
 	KUNIT_CASE(att5_decline_gets_no_callbacks),
 	KUNIT_CASE(att5_non_errno_results_are_refusals),
 	KUNIT_CASE(att6_retry_then_ealready),
 	KUNIT_CASE(att6_after_discarded_offer_ebadf),
+	KUNIT_CASE(att6_attach_from_another_thread_ebadf),
+	KUNIT_CASE(att6_reentered_from_attach_client_ealready),
 	KUNIT_CASE(att7_zero_without_attach_is_decline),
+	KUNIT_CASE(att8_enodev_after_attaching_is_quiet),
 	KUNIT_CASE(att8_client_fails_after_provider_accepted),
 	KUNIT_CASE(att8_provider_undo_may_pend),
 	KUNIT_CASE(att9_many_to_many_distinct_handles),

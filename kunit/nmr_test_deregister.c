@@ -117,6 +117,81 @@ static void drg4_stall_report_no_early_return(struct kunit *test)
 	tp_leave(test, c);
 }
 
+struct drg4_offer {
+	struct completion in_attach, release;
+};
+
+/* The client's attach_provider blocks, before attaching, until the test releases it. */
+static void drg4_offer_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct drg4_offer *d = tp->hook_data;
+
+	if (ev != TP_ATTACH)
+		return;
+	complete(&d->in_attach);
+	if (!wait_for_completion_timeout(&d->release, msecs_to_jiffies(T_TIMEOUT_MS)))
+		tp_log(tp->test, "RELEASE-TIMEOUT");
+}
+
+static void drg4_restore_stall(void *secs)
+{
+	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
+}
+
+/*
+ * DRG-4, ATT-10: the provider deregisters while a client's attach_provider
+ * for it is blocked. Its wait reports, every second, that an offer is still
+ * running (the offer has no side states to show yet), and returns only after
+ * the callback did and the late binding was attached and detached at once.
+ */
+static void drg4_stall_report_names_a_running_offer(struct kunit *test)
+{
+	struct drg4_offer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
+	struct tasync *reg, *wait;
+	unsigned long end;
+	char first[80];
+	bool seen;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	init_completion(&d->in_attach);
+	init_completion(&d->release);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, drg4_restore_stall, old));
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	c->hook = drg4_offer_hook;
+	c->hook_data = d;
+	reg = tasync_start(test, tasync_register, c);
+	TWAIT(test, &d->in_attach, T_TIMEOUT_MS);
+	WRITE_ONCE(nmr_stall_warn_secs, 1);
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach");	/* nothing to detach yet */
+	wait = tasync_start(test, tasync_wait_reg, p);
+
+	/* The report: its heading names the wait, a later line the running offer. */
+	snprintf(first, sizeof(first), "wait for provider %lu (nmr_kunit) blocked for",
+		 tp_hid(p->provider));
+	end = jiffies + msecs_to_jiffies(T_TIMEOUT_MS);
+	while (!(seen = tp_klog_has(test, first, "  1 offer(s) still running")) &&
+	       time_before(jiffies, end))
+		usleep_range(10000, 20000);
+	KUNIT_EXPECT_TRUE_MSG(test, seen, "no report \"%s ...\" naming 1 running offer", first);
+	/* Pairs with the release in tasync_fn(). */
+	KUNIT_EXPECT_FALSE_MSG(test, smp_load_acquire(&wait->finished),
+			       "the wait returned while the offer was running");
+
+	complete(&d->release);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, reg->ret, 0);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, wait->ret, 0);
+	/* ATT-10: attached, then detached at once, the deregistering provider first. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach p:detach c:detach c:cleanup p:cleanup");
+	tp_leave(test, c);
+}
+
 /* DRG-5: several waiters: all return 0, then a new wait gets -EBADF. */
 static void drg5_several_waiters(struct kunit *test)
 {
@@ -143,6 +218,9 @@ static void drg5_several_waiters(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, tasync_wait(w[i], T_TIMEOUT_MS));
 		KUNIT_EXPECT_EQ(test, w[i]->ret, 0);
 	}
+	/* A dead handle is misuse (HDL-2): warned about, whichever test warns first. */
+	tp_expect_misuse(test);
+	KUNIT_EXPECT_EQ(test, nmr_waiters(NMR_PROVIDER, p->provider), -EBADF);	/* dead */
 	KUNIT_EXPECT_EQ(test, nmr_wait_for_provider_deregister_complete(p->provider), -EBADF);
 	tp_leave(test, c);
 }
@@ -172,6 +250,7 @@ static struct kunit_case nmr_deregister_cases[] = {
 	KUNIT_CASE(drg2_no_offer_once_deregistering),
 	KUNIT_CASE(drg3_no_callback_after_wait),
 	KUNIT_CASE(drg4_stall_report_no_early_return),
+	KUNIT_CASE(drg4_stall_report_names_a_running_offer),
 	KUNIT_CASE(drg5_several_waiters),
 	KUNIT_CASE(drg6_sync_deregistration),
 	{}

@@ -355,6 +355,30 @@ static void det6_t_e_early_completion(struct kunit *test)
 	tp_leave(test, c);
 }
 
+/*
+ * DET-6, HDL-5: a second completion before the detach ever started is
+ * -EINVAL, reported, and changes nothing: the first one still counts, and the
+ * side is done as soon as its detach returns -EINPROGRESS.
+ */
+static void det6_second_early_completion_einval(struct kunit *test)
+{
+	struct tpeer *p, *c;
+	long misuse;
+
+	bind_pair(test, &p, &c);
+	misuse = tp_misuse_count();
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_EXPECT_EQ(test, tp_misuse_count(), misuse);
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 1);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "");		/* no detach started */
+	c->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:detach p:detach c:cleanup p:cleanup");
+	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, p);
+}
+
 /* DET-6: early completion, then the detach returns 0 anyway: done (with a warning). */
 static void det6_early_then_zero_is_done(struct kunit *test)
 {
@@ -414,6 +438,7 @@ static struct kunit_case nmr_detach_cases[] = {
 	KUNIT_CASE_PARAM(det5_t_b_complete_from_any_context, det5_gen_params),
 	KUNIT_CASE(det6_complete_while_detach_runs),
 	KUNIT_CASE(det6_t_e_early_completion),
+	KUNIT_CASE(det6_second_early_completion_einval),
 	KUNIT_CASE(det6_early_then_zero_is_done),
 	KUNIT_CASE(det7_detach_in_process_context),
 	KUNIT_CASE(det8_peer_stays_and_rebinds),

@@ -42,6 +42,9 @@ static void hdl2_null_garbage_wrong_kind(struct kunit *test)
 		(void *)1, (void *)3, (void *)4, (void *)0xdeadbeef, (void *)-1L, (void *)test,
 		(void *)&garbage,
 	};
+	struct nmr_provider *forged_p;
+	struct nmr_client *forged_c;
+	struct nmr_binding *forged_b;
 	const void *disp;
 	void *ctx;
 	int i;
@@ -74,6 +77,20 @@ static void hdl2_null_garbage_wrong_kind(struct kunit *test)
 	/* Wrong side: the client's binding handle given as the provider's. */
 	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(tp_bind(c, 0)->handle), -EBADF);
 	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(tp_bind(p, 0)->handle), -EBADF);
+	/*
+	 * Forged cookies: a live object's id under another kind's tag. The tag
+	 * is the one the call takes and the id exists, but names something else.
+	 */
+	forged_c = (struct nmr_client *)nmr_cookie(tp_hid(p->provider), NMR_TAG_CLIENT);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client(forged_c), -EBADF);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(forged_c), -EBADF);
+	forged_p = (struct nmr_provider *)nmr_cookie(tp_hid(c->client), NMR_TAG_PROVIDER);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_provider(forged_p), -EBADF);
+	/* A binding's id as a registration, a registration's id as a binding. */
+	forged_c = (struct nmr_client *)nmr_cookie(tp_hid(tp_bind(c, 0)->handle), NMR_TAG_CLIENT);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client(forged_c), -EBADF);
+	forged_b = (struct nmr_binding *)nmr_cookie(tp_hid(c->client), NMR_TAG_BIND_CLIENT);
+	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(forged_b), -EBADF);
 	/* None of it changed anything: the binding is intact and leaves normally. */
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach");
 	tp_leave(test, c);

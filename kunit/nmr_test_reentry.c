@@ -190,7 +190,8 @@ static void rent_stall_secs(struct kunit *test, unsigned int secs)
  * HDL-6, DRG-4: p's module goes while client c, bound to p, has calls in
  * flight: c's detach is pending. c may still be running p's dispatch code, so
  * the GOING step (after which the module's memory is freed) does not return
- * until c's side is done, and says what it waits for meanwhile.
+ * until c's side is done, and says what it waits for meanwhile; debugfs
+ * shows p as orphaned (EXT-1).
  */
 static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
 {
@@ -198,6 +199,7 @@ static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
 	struct rent *h = rent_new(test);
 	struct tasync *going;
+	char line[200];
 	bool ok;
 	long stalls;
 
@@ -211,6 +213,11 @@ static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
 	going = tasync_start(test, rent_going, h);
 	ok = RENT_UNTIL(atomic_read(&c->detaches) == 1);
 	KUNIT_ASSERT_TRUE_MSG(test, ok, "c was never detached");
+	/* EXT-1: meanwhile debugfs shows p cut loose, still holding its binding. */
+	snprintf(line, sizeof(line),
+		 "provider id=%lu owner=nmr_fake_going npi=%pUl module=%pUl number=0 state=orphaned bindings=1 offers=0\n",
+		 tp_hid(p->provider), &tnpi_a, &p->mid.guid);
+	tp_expect_line(test, tp_show(test, nmr_registrations_show), line);
 	KUNIT_EXPECT_FALSE_MSG(test, tasync_wait(going, 100),
 			       "the GOING step returned while c's detach was pending");
 	ok = RENT_UNTIL(atomic_long_read(&nmr_stall_reports) > stalls);
@@ -222,6 +229,98 @@ static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
 	rent_gone(p);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:detach c:cleanup");
 	tp_leave(test, c);
+}
+
+/*
+ * HDL-6, DRG-4: client c's module goes after c deregistered (never waited)
+ * while both sides of its binding to p are pending. The cut counts c's side
+ * done, but p's is still pending: no cleanup yet, and the GOING step waits
+ * (reporting the stall) until p completes. Then p's cleanup runs, never c's.
+ */
+static void hdl6_going_with_both_sides_pending(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *going;
+	long stalls;
+	bool ok;
+
+	rent_stall_secs(test, 1);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, rent_fake_module(test, h)), 0);
+	c->detach_ret = -EINPROGRESS;
+	p->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach c:detach p:detach");
+	tp_clear_events(test);
+	stalls = atomic_long_read(&nmr_stall_reports);
+
+	going = tasync_start(test, rent_going, h);
+	/* A stall report comes from the GOING step's wait: the cut is done by then. */
+	ok = RENT_UNTIL(atomic_long_read(&nmr_stall_reports) > stalls);
+	KUNIT_ASSERT_TRUE_MSG(test, ok, "no DRG-4 stall report while the GOING step waited");
+	tp_expect_line(test, tp_show(test, nmr_bindings_show),
+		       "state=detaching client=done provider=pending");
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->cleanups), 0);
+	KUNIT_EXPECT_FALSE(test, tasync_wait(going, 1));
+
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(p, 0)), 0);
+	KUNIT_ASSERT_TRUE(test, rent_finished(going));
+	rent_gone(c);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "p:cleanup");
+	tp_leave(test, p);
+}
+
+/* c's detach callback parks, then returns -EINPROGRESS (it has calls in flight). */
+static void rent_park_detach_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct rent *h = tp->hook_data;
+
+	if (ev != TP_DETACH || h->fired)
+		return;
+	h->fired = true;
+	complete(&h->in_cb);
+	if (!wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS)))
+		tp_log(tp->test, "RELEASE-TIMEOUT");
+}
+
+/*
+ * HDL-6, DET-4: client c's module goes while c's detach callback runs (its
+ * deregistration, on another thread). The callback then returns -EINPROGRESS,
+ * but a going module will never complete: its side counts as done at once,
+ * the peer's detach follows, p's cleanup runs (never c's), and the GOING step
+ * returns with no completion at all.
+ */
+static void hdl6_going_while_detach_runs_counts_done(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *dereg, *going;
+	bool ok;
+
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, rent_fake_module(test, h)), 0);
+	c->detach_ret = -EINPROGRESS;
+	c->hook = rent_park_detach_hook;
+	c->hook_data = h;
+	tp_clear_events(test);
+	dereg = tasync_start(test, tasync_deregister, c);
+	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	going = tasync_start(test, rent_going, h);
+	/* The GOING step marks c orphaned and takes its reference in one hold of the lock. */
+	ok = RENT_UNTIL(nmr_waiters(NMR_CLIENT, c->client) >= 1);
+	KUNIT_ASSERT_TRUE_MSG(test, ok, "the GOING step never took c");
+	KUNIT_EXPECT_FALSE(test, tasync_wait(going, 50));	/* c's callback still runs */
+
+	complete(&h->go);
+	KUNIT_ASSERT_TRUE(test, tasync_wait(dereg, T_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, dereg->ret, -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, rent_finished(going));
+	rent_gone(c);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:detach p:detach p:cleanup");
+	tp_leave(test, p);
 }
 
 static void rent_flip_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
@@ -399,6 +498,8 @@ static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(drg2_queued_offer_does_not_hold_a_wait),
 	KUNIT_CASE(hdl6_no_offer_of_a_going_module),
 	KUNIT_CASE(hdl6_going_waits_for_a_pending_peer),
+	KUNIT_CASE(hdl6_going_with_both_sides_pending),
+	KUNIT_CASE(hdl6_going_while_detach_runs_counts_done),
 	KUNIT_CASE(ext5_atomic_mode_flipped_inside_a_callback),
 	KUNIT_CASE(ext2_register_event_reads_a_live_registration),
 	KUNIT_CASE(drg4_huge_stall_period_does_not_wrap),

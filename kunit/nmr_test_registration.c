@@ -44,11 +44,21 @@ static void reg1_invalid_arguments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
 	KUNIT_EXPECT_EQ(test, nmr_register_provider(NULL, p, &ph), -EINVAL);
 	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, NULL), -EINVAL);
+	pc = p->pchars;
+	pc.length = sizeof(pc) - 1;
+	ph = (void *)1;
+	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ph);
+	pc = p->pchars;
+	pc.registration.npi_id = NULL;
+	ph = (void *)1;
+	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ph);
 
 	/* No callback ran: the provider was never offered anything. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->attaches), 0);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "");
-	KUNIT_EXPECT_GE(test, tp_misuse_count() - misuse, 10);	/* each one reported */
+	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 12);	/* each one reported */
 	KUNIT_EXPECT_EQ(test, nmr_deregister_provider_sync(p->provider), 0);
 	p->waited = true;
 }
@@ -178,6 +188,11 @@ static void module_id_equal(struct kunit *test)
 	a.type = 9;
 	b = a;
 	KUNIT_EXPECT_FALSE(test, nmr_module_id_equal(&a, &b));
+	/* A missing id equals nothing, not even an id of any type. */
+	a.type = NMR_MIT_GUID;
+	KUNIT_EXPECT_FALSE(test, nmr_module_id_equal(NULL, &a));
+	KUNIT_EXPECT_FALSE(test, nmr_module_id_equal(&a, NULL));
+	KUNIT_EXPECT_FALSE(test, nmr_module_id_equal(NULL, NULL));
 }
 
 static struct kunit_case nmr_registration_cases[] = {

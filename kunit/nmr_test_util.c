@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The KUnit fixture behind nmr_test.h: test peers, event log, async helpers. */
+#include <linux/kmsg_dump.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -63,6 +65,54 @@ void tp_expect_misuse(struct kunit *test)
 long tp_misuse_count(void)
 {
 	return atomic_long_read(&nmr_misuse_count);
+}
+
+/* Run one of the debugfs show functions (EXT-1) into a test buffer. */
+char *tp_show(struct kunit *test, int (*fn)(struct seq_file *m, void *v))
+{
+	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->size = 64 * 1024;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	KUNIT_ASSERT_EQ(test, fn(m, NULL), 0);
+	KUNIT_ASSERT_LT(test, m->count, m->size);
+	m->buf[m->count] = '\0';
+	return m->buf;
+}
+
+void tp_expect_line(struct kunit *test, const char *text, const char *line)
+{
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, line), "no line \"%s\" in:\n%s", line, text);
+}
+
+/*
+ * Does the kernel log hold a line containing @first and, after it, one
+ * containing @then (NULL: @first is enough)? Reads the printk ring buffer
+ * from its oldest record, the way a kmsg dumper does.
+ */
+bool tp_klog_has(struct kunit *test, const char *first, const char *then)
+{
+	const size_t size = 1024;
+	char *line = kmalloc(size, GFP_KERNEL);
+	struct kmsg_dump_iter iter;
+	bool seen = false, found = false;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	kmsg_dump_rewind(&iter);
+	while (!found && kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
+		line[len] = '\0';
+		if (seen) {
+			found = !!strstr(line, then);
+		} else if (strstr(line, first)) {
+			seen = true;
+			found = !then;
+		}
+	}
+	kfree(line);
+	return found;
 }
 
 static void tp_poison_check(struct tpeer *tp, const char *what)

@@ -39,7 +39,7 @@
  * against its live objects before use, so a stale or garbage handle gets
  * -EBADF instead of a crash. Every function returns 0 or a negative errno;
  * -EINPROGRESS means "pending" and is never a failure. The numbered rules
- * (REG-1, DET-5, ...) cited below are those of the project's contract.
+ * (REG-1, DET-5, ...) cited below are explained one by one in docs/rules.md.
  */
 
 /* Symbol namespace: a bare word up to 6.12, a string literal from 6.13. */
