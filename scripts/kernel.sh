@@ -7,10 +7,10 @@
 # NAME is FRAGMENT or FRAGMENT-SERIES (default: debug): FRAGMENT names a config fragment
 # in scripts/configs/ (debug, kcsan, bench), SERIES the kernel source (6.12, the default:
 # Debian 12's linux-source-6.12; 7.3: Debian 13 backports' linux-source-7.3, fetched by
-# scripts/kernel-source.sh). Every fragment gets scripts/configs/lean.config (what no test
-# needs, left out) appended; a series may have a small delta of its own,
-# scripts/configs/series-SERIES.config, appended last. The unpacked source and
-# the build live under $NMR_CACHE (default ~/.cache/nmr), keyed by the source package
+# scripts/kernel-source.sh). The checker kernels' fragments (debug, kcsan) get
+# scripts/configs/lean.config (what no test needs, left out) appended; a series may have a
+# small delta of its own, scripts/configs/series-SERIES.config, appended last. The unpacked
+# source and the build live under $NMR_CACHE (default ~/.cache/nmr), keyed by the source package
 # version and the hash of the fragment's options as built, so a second run rebuilds nothing.
 # --path prints where the build is (or would be) without building. The build directory
 # is the last line printed on stdout.
@@ -26,6 +26,9 @@ case $name in
 esac
 frag=$here/configs/$frag_name.config
 lean=$here/configs/lean.config
+# Not for the bench kernel: lean.config needs EXPERT, which selects DEBUG_KERNEL, and the
+# bench kernel is the one without the debug checkers.
+[ "$frag_name" = bench ] && lean=/dev/null
 delta=$here/configs/series-$series.config
 [ -f "$frag" ] || { echo "kernel.sh: no config fragment $frag" >&2; exit 1; }
 
