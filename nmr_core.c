@@ -996,7 +996,7 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  * failure leaves no trace (REG-1); writes the handle, publishes (REG-2), then
  * runs the offers on this thread (ATT-2).
  *
- * Return: 0, -ENOMEM, or -ENODEV when @owner is going (HDL-6).
+ * Return: 0 or -ENOMEM.
  */
 int nmr_register(enum nmr_role role, const void *chars,
 		 const struct nmr_registration_instance *ri, void *ctx,
@@ -1036,21 +1036,6 @@ int nmr_register(enum nmr_role role, const void *chars,
 	hash = nmr_npi_hash(&r->npi_id);
 
 	mutex_lock(&nmr_lock);
-	/*
-	 * HDL-6: a module that is going (its exit running, or a callback of it
-	 * still finishing while nmr_module_going() waits) may not publish a new
-	 * registration: the GOING handler has made its list, and nothing would
-	 * cut this one loose before the module's memory is freed. The state is
-	 * set before exit() and the notifier, and the handler's list is made
-	 * under nmr_lock, so a registration that passes this check is on it.
-	 */
-	if (owner && !module_is_live(owner)) {
-		mutex_unlock(&nmr_lock);
-		pr_warn_ratelimited("%s of module %s not registered: the module is going (HDL-6)\n",
-				    nmr_role_name[role], r->owner_name);
-		kmem_cache_free(nmr_reg_cache, r);
-		return -ENODEV;
-	}
 	npi = nmr_npi_find(&r->npi_id, hash);
 
 	/* One binding per active peer, in the peers' registration order. */
