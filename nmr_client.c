@@ -18,8 +18,9 @@
  * Context: process context; sleeps (REG-5).
  * Return: 0 and a handle in *@client. -EINVAL for a NULL @chars or @client, a
  * @chars->length smaller than the structure, a NULL attach or detach callback
- * or a NULL npi_id; -ENOMEM. On error nothing is registered, no callback ran
- * and *@client is NULL (REG-1).
+ * or a NULL npi_id; -ENOMEM; -ENODEV from a callback of @owner still running
+ * while @owner unloads (HDL-6). On error nothing is registered, no callback
+ * ran and *@client is NULL (REG-1).
  */
 int __nmr_register_client(const struct nmr_client_characteristics *chars,
 			  void *client_ctx, struct nmr_client **client,

@@ -982,6 +982,32 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
 	return true;
 }
 
+/* A module whose GOING step runs: nmr_module_going()'s record, on its stack. */
+struct nmr_going {
+	struct list_head node;		/* in nmr_going_mods */
+	const struct module *mod;
+};
+
+static LIST_HEAD(nmr_going_mods);	/* nmr_lock */
+
+/*
+ * Is @mod's GOING step running? Then it has made its list of @mod's
+ * registrations, and a new one would be on no list of it. nmr_lock held.
+ * Not module_is_live(): the state is GOING while exit() runs too, and the
+ * module's own threads may still register until exit() stops them; the GOING
+ * step, which runs after exit(), finds those.
+ */
+static bool nmr_module_is_leaving(const struct module *mod)
+{
+	struct nmr_going *g;
+
+	lockdep_assert_held(&nmr_lock);
+	list_for_each_entry(g, &nmr_going_mods, node)
+		if (g->mod == mod)
+			return true;
+	return false;
+}
+
 /**
  * nmr_register() - the body of both register calls
  * @role: client or provider
@@ -996,7 +1022,7 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri, const ch
  * failure leaves no trace (REG-1); writes the handle, publishes (REG-2), then
  * runs the offers on this thread (ATT-2).
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM, or -ENODEV when @owner's GOING step runs (HDL-6).
  */
 int nmr_register(enum nmr_role role, const void *chars,
 		 const struct nmr_registration_instance *ri, void *ctx,
@@ -1036,6 +1062,20 @@ int nmr_register(enum nmr_role role, const void *chars,
 	hash = nmr_npi_hash(&r->npi_id);
 
 	mutex_lock(&nmr_lock);
+	/*
+	 * HDL-6: while its module's GOING step runs, a callback of it still
+	 * finishing on another thread may not add a registration: the step has
+	 * made its list, and nothing would cut this one loose before the
+	 * module's memory is freed. The list is made under nmr_lock, so a
+	 * registration either is on it or is refused here.
+	 */
+	if (owner && nmr_module_is_leaving(owner)) {
+		mutex_unlock(&nmr_lock);
+		pr_warn_ratelimited("%s of module %s not registered: the module is unloading (HDL-6)\n",
+				    nmr_role_name[role], r->owner_name);
+		kmem_cache_free(nmr_reg_cache, r);
+		return -ENODEV;
+	}
 	npi = nmr_npi_find(&r->npi_id, hash);
 
 	/* One binding per active peer, in the peers' registration order. */
@@ -1380,11 +1420,14 @@ static void nmr_orphan_cut(struct nmr_reg *r, struct list_head *batch)
  */
 VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 {
+	struct nmr_going going = { .mod = mod };
 	struct nmr_reg *r, *tmp;
 	LIST_HEAD(orphans);
 	LIST_HEAD(batch);
 
 	mutex_lock(&nmr_lock);
+	/* From here on nmr_register() refuses @mod: the list below is complete. */
+	list_add(&going.node, &nmr_going_mods);
 	list_for_each_entry(r, &nmr_regs, all_node) {
 		if (r->owner != mod || r->orphaned)
 			continue;
@@ -1424,6 +1467,9 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 		list_del(&r->orphan_node);
 		nmr_reg_put(r);
 	}
+	mutex_lock(&nmr_lock);
+	list_del(&going.node);
+	mutex_unlock(&nmr_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_module_going);
 

@@ -19,8 +19,9 @@
  * Context: process context; sleeps (REG-5).
  * Return: 0 and a handle in *@provider. -EINVAL for a NULL @chars or
  * @provider, a @chars->length smaller than the structure, a NULL attach or
- * detach callback or a NULL npi_id; -ENOMEM. On error nothing is registered,
- * no callback ran and *@provider is NULL (REG-1).
+ * detach callback or a NULL npi_id; -ENOMEM; -ENODEV from a callback of
+ * @owner still running while @owner unloads (HDL-6). On error nothing is
+ * registered, no callback ran and *@provider is NULL (REG-1).
  */
 int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 			    void *provider_ctx, struct nmr_provider **provider,

@@ -172,6 +172,59 @@ static void hdl6_no_offer_of_a_going_module(struct kunit *test)
 	tp_leave(test, c3);
 }
 
+/* Parks like rent_park_hook; once released, registers h->target as the going module. */
+static void rent_park_register_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct rent *h = tp->hook_data;
+
+	if (ev != TP_ATTACH || h->fired)
+		return;
+	h->fired = true;
+	complete(&h->in_cb);
+	if (wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS)))
+		h->ret = tp_register_owner(h->target, h->fake);
+}
+
+/*
+ * HDL-6, REG-1: while a module's GOING step runs, a callback of that module
+ * still finishing on another thread cannot add a registration: the step has
+ * made its list, so the registration would bind to peers and outlive the
+ * module's memory. It gets -ENODEV; nothing is registered, no peer is
+ * offered anything. (A registration from the module's exit() is not refused:
+ * the GOING step runs after exit() and finds it; hdl6_* above do that.)
+ */
+static void hdl6_going_module_cannot_register(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct tasync *reg, *going;
+	bool cut;
+
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, rent_fake_module(test, h)), 0);
+	c->hook = rent_park_register_hook;
+	c->hook_data = h;
+	h->target = c2;
+	/* p's offer to c runs c's attach_provider on that thread, which parks. */
+	reg = tasync_start(test, tasync_register, p);
+	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	going = tasync_start(test, rent_going, h);
+	cut = RENT_UNTIL(nmr_waiters(NMR_CLIENT, c->client) >= 1);
+	KUNIT_ASSERT_TRUE_MSG(test, cut, "the GOING step never took c");
+
+	complete(&h->go);	/* the parked callback registers c2 as the going module */
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
+	KUNIT_ASSERT_TRUE(test, rent_finished(going));
+	KUNIT_EXPECT_EQ(test, reg->ret, 0);
+	KUNIT_EXPECT_EQ(test, h->ret, -ENODEV);
+	KUNIT_EXPECT_NULL(test, c2->client);
+	rent_gone(c);
+	/* ATT-10 for the binding c's callback finished; c's side is never called. */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach p:detach p:cleanup");
+	tp_leave(test, p);
+}
+
 static void rent_restore_stall(void *secs)
 {
 	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
@@ -500,6 +553,7 @@ static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(hdl6_going_waits_for_a_pending_peer),
 	KUNIT_CASE(hdl6_going_with_both_sides_pending),
 	KUNIT_CASE(hdl6_going_while_detach_runs_counts_done),
+	KUNIT_CASE(hdl6_going_module_cannot_register),
 	KUNIT_CASE(ext5_atomic_mode_flipped_inside_a_callback),
 	KUNIT_CASE(ext2_register_event_reads_a_live_registration),
 	KUNIT_CASE(drg4_huge_stall_period_does_not_wrap),
