@@ -62,10 +62,10 @@ EXPORT_SYMBOL_NMR(__nmr_register_client);
 int nmr_deregister_client(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_deregister(NMR_CLIENT, (unsigned long)client);
+	return nmr_deregister(NMR_CLIENT, (unsigned long)client, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_client);
 
@@ -89,10 +89,10 @@ EXPORT_SYMBOL_NMR(nmr_deregister_client);
 int nmr_wait_for_client_deregister_complete(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_wait_deregister(NMR_CLIENT, (unsigned long)client);
+	return nmr_wait_deregister(NMR_CLIENT, (unsigned long)client, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 
@@ -109,10 +109,10 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 int nmr_deregister_client_sync(struct nmr_client *client)
 {
 	if (!client) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_deregister_sync(NMR_CLIENT, (unsigned long)client);
+	return nmr_deregister_sync(NMR_CLIENT, (unsigned long)client, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_client_sync);
 
@@ -141,7 +141,7 @@ int nmr_client_attach_provider(struct nmr_binding *binding, void *client_binding
 {
 	might_sleep();		/* ATT-11 */
 	if (!binding) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
 	return nmr_attach_provider((unsigned long)binding, client_binding_ctx,
@@ -167,10 +167,9 @@ EXPORT_SYMBOL_NMR(nmr_client_attach_provider);
 int nmr_client_detach_provider_complete(struct nmr_binding *binding)
 {
 	if (!binding) {
-		pr_warn_ratelimited("%s(NULL) (HDL-5)\n", __func__);
-		atomic_long_inc(&nmr_misuse_count);
+		nmr_misuse_quiet("%s(NULL) from %pS (HDL-5)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_detach_complete(NMR_CLIENT, (unsigned long)binding);
+	return nmr_detach_complete(NMR_CLIENT, (unsigned long)binding, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_client_detach_provider_complete);

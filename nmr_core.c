@@ -101,7 +101,10 @@ EXPORT_SYMBOL_IF_KUNIT(nmr_wq);
 atomic_long_t nmr_misuse_count = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(nmr_misuse_count);
 
-/* See nmr_misuse(): a WARNING once per call site, then rate-limited lines. */
+/*
+ * See nmr_misuse(): a WARNING once per call site, then rate-limited lines;
+ * with no @warned (nmr_misuse_quiet()) only the lines.
+ */
 void __nmr_misuse(bool *warned, const char *fmt, ...)
 {
 	struct va_format vaf;
@@ -111,7 +114,7 @@ void __nmr_misuse(bool *warned, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (!READ_ONCE(*warned)) {
+	if (warned && !READ_ONCE(*warned)) {
 		WRITE_ONCE(*warned, true);
 		WARN(1, KBUILD_MODNAME ": misuse: %pV\n", &vaf);
 	} else {
@@ -165,7 +168,30 @@ struct nmr_npi {
 	struct list_head regs[2];
 };
 
+/* The names debugfs and the log lines give the states (EXT-1). */
 const char *const nmr_role_name[] = { "client", "provider" };
+
+const char *const nmr_side_state_name[] = {
+	[NMR_SIDE_ATTACHED] = "attached",
+	[NMR_SIDE_CALLING] = "calling",
+	[NMR_SIDE_PENDING] = "pending",
+	[NMR_SIDE_DONE] = "done",
+};
+
+const char *const nmr_binding_state_name[] = {
+	[NMR_BINDING_OFFERED] = "offered",
+	[NMR_BINDING_ATTACHED] = "attached",
+	[NMR_BINDING_DETACHING] = "detaching",
+	[NMR_BINDING_CLEANUP] = "cleanup",
+	[NMR_BINDING_GONE] = "gone",
+};
+
+const char *nmr_reg_state_name(const struct nmr_reg *r)
+{
+	if (READ_ONCE(r->orphaned))
+		return "orphaned";
+	return r->state == NMR_REG_ACTIVE ? "active" : "deregistering";
+}
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -248,6 +274,23 @@ static u64 nmr_new_id(void)
 
 /* ---- handle lookup (HDL-1, HDL-2) ---- */
 
+/* The NPI node of @id, whose nmr_npi_hash() is @hash; nmr_lock held. */
+static struct nmr_npi *nmr_npi_find(const guid_t *id, u32 hash)
+{
+	struct nmr_npi *npi;
+
+	lockdep_assert_held(&nmr_lock);
+	hash_for_each_possible(nmr_npi_table, npi, hnode, hash)
+		if (guid_equal(&npi->id, id))
+			return npi;
+	return NULL;
+}
+
+static u32 nmr_npi_hash(const guid_t *id)
+{
+	return jhash(id, sizeof(*id), 0);
+}
+
 /* Find a live registration; nmr_lock held. */
 static struct nmr_reg *nmr_find_reg(enum nmr_role role, unsigned long handle)
 {
@@ -298,6 +341,69 @@ static inline bool nmr_binding_is(struct nmr_binding *b, unsigned long handle)
 {
 	lockdep_assert_held(&b->lock);
 	return READ_ONCE(b->id) == handle >> NMR_TAG_BITS;
+}
+
+/*
+ * Find the binding @side's @handle names and lock it; any context (DET-5).
+ * Return: the binding with its lock held (irqs saved in *@flags), or NULL if
+ * the handle is unknown or dead, or the binding was freed meanwhile.
+ */
+static struct nmr_binding *nmr_binding_lock(enum nmr_role side, unsigned long handle,
+					    unsigned long *flags)
+{
+	struct nmr_binding *b;
+
+	rcu_read_lock();
+	b = nmr_find_binding(side, handle);
+	if (b)
+		raw_spin_lock_irqsave(&b->lock, *flags);
+	rcu_read_unlock();
+	if (b && !nmr_binding_is(b, handle)) {
+		raw_spin_unlock_irqrestore(&b->lock, *flags);
+		return NULL;
+	}
+	return b;
+}
+
+static const char *const nmr_handle_kind[] = {
+	[NMR_TAG_CLIENT] = "client registration",
+	[NMR_TAG_PROVIDER] = "provider registration",
+	[NMR_TAG_BIND_CLIENT] = "client binding",
+	[NMR_TAG_BIND_PROVIDER] = "provider binding",
+};
+
+/*
+ * For the HDL-2 and HDL-5 lines: what a handle that named no live object of
+ * the kind @want (a tag) was, written into @buf (NMR_WHAT_LEN bytes). The
+ * tag tells the kind. Whether a binding handle is live is a lockless look-up,
+ * any context; a registration handle's only with nmr_lock held (@locked), so
+ * for a completion only its kind is said.
+ */
+static const char *nmr_handle_what(char *buf, unsigned long handle, unsigned int want,
+				   bool locked)
+{
+	unsigned int tag = handle & ((1UL << NMR_TAG_BITS) - 1);
+	const char *state = "";
+	bool live;
+
+	if (tag < NMR_TAG_CLIENT || tag > NMR_TAG_BIND_PROVIDER || !(handle >> NMR_TAG_BITS))
+		return "not a handle nmr gave out";
+	if (tag >= NMR_TAG_BIND_CLIENT) {
+		rcu_read_lock();
+		live = nmr_find_binding(tag == NMR_TAG_BIND_CLIENT ? NMR_CLIENT : NMR_PROVIDER,
+					handle);
+		rcu_read_unlock();
+		state = live ? "live " : "dead ";
+	} else if (locked) {
+		live = nmr_find_reg(tag == NMR_TAG_CLIENT ? NMR_CLIENT : NMR_PROVIDER, handle);
+		state = live ? "live " : "dead ";
+	}
+	if (tag == want)
+		snprintf(buf, NMR_WHAT_LEN, "a %s%s handle", state, nmr_handle_kind[tag]);
+	else
+		snprintf(buf, NMR_WHAT_LEN, "a %s%s handle, not a %s handle", state,
+			 nmr_handle_kind[tag], nmr_handle_kind[want]);
+	return buf;
 }
 
 /* Make @b findable by its handles. nmr_lock held. */
@@ -437,22 +543,6 @@ static void nmr_reg_unbusy(struct nmr_reg *r)
 		complete_all(&r->done);
 }
 
-static struct nmr_npi *nmr_npi_find(const guid_t *id, u32 hash)
-{
-	struct nmr_npi *npi;
-
-	lockdep_assert_held(&nmr_lock);
-	hash_for_each_possible(nmr_npi_table, npi, hnode, hash)
-		if (guid_equal(&npi->id, id))
-			return npi;
-	return NULL;
-}
-
-static u32 nmr_npi_hash(const guid_t *id)
-{
-	return jhash(id, sizeof(*id), 0);
-}
-
 /* Unpublish: no new offer from now on (DRG-2). nmr_lock held. */
 static void nmr_reg_unpublish(struct nmr_reg *r)
 {
@@ -530,6 +620,19 @@ static bool nmr_binding_claim_cleanup(struct nmr_binding *b)
 		return false;
 	WRITE_ONCE(b->state, NMR_BINDING_CLEANUP);
 	return true;
+}
+
+/*
+ * A pending side is done, in any context (DET-5) or for a going module
+ * (HDL-6): if the peer is done too, the cleanup is queued, never run inline
+ * (CLN-2). b->lock held.
+ */
+static void nmr_side_done_later(struct nmr_binding *b, struct nmr_side *s)
+{
+	lockdep_assert_held(&b->lock);
+	s->state = NMR_SIDE_DONE;
+	if (nmr_binding_claim_cleanup(b))
+		queue_work(nmr_wq, &b->cleanup_work);
 }
 
 /* May this side's detach callback be called now (DET-2)? Marks it calling. b->lock held. */
@@ -747,56 +850,45 @@ static bool nmr_offer_begin(struct nmr_binding *b)
 }
 
 /*
- * Run one offer on the registering thread (ATT-2, ATT-3), then settle it:
- * attached, declined, undone (ATT-8) or attached-then-detached (ATT-10).
+ * The client's attach_provider for the offer @b, no lock held (ATT-3).
+ * HDL-6: the client runs, and holds a pointer into the provider's module,
+ * only while both are entered: a module marked going from here on is not
+ * reached, one marked before is not offered.
+ * Return: false, with nothing called, if either module is going.
  */
-static void nmr_offer(struct nmr_binding *b)
+static bool nmr_call_attach_provider(struct nmr_binding *b, int *ret)
 {
 	struct nmr_reg *c = b->side[NMR_CLIENT].reg, *p = b->side[NMR_PROVIDER].reg;
 	struct task_struct *prev;
-	LIST_HEAD(batch);
-	bool attached;
-	int ret;
 
-	if (!nmr_offer_begin(b))
-		return;
-	/*
-	 * HDL-6: the client runs, and holds a pointer into the provider's
-	 * module, only while both are entered: a module marked going from
-	 * here on is not reached, one marked before is not offered.
-	 */
-	if (!nmr_reg_enter(c)) {
-		nmr_offer_discard(b);
-		return;
-	}
+	if (!nmr_reg_enter(c))
+		return false;
 	if (!nmr_reg_enter(p)) {
 		nmr_reg_exit(c);
-		nmr_offer_discard(b);
-		return;
+		return false;
 	}
 	trace_nmr_offer(b->id, c->id, p->id, 0);
 	prev = nmr_cb_enter(b);
-	ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
+	*ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
 	nmr_cb_exit(b, prev);
 	nmr_reg_exit(p);
 	nmr_reg_exit(c);
+	return true;
+}
 
-	attached = READ_ONCE(b->attach_ok);
-	trace_nmr_attach(b->id, c->id, p->id, attached && !ret ? 0 : ret ? ret : -ENODEV);
-	if (!attached) {
-		if (!ret)
-			nmr_misuse("client %llu (%s): attach_provider: 0 but unattached (ATT-7)",
-				   c->id, nmr_owner(c));
-		else if (ret != -ENODEV)
-			nmr_report_refusal("client", c, "attach_provider", ret);
-		nmr_offer_discard(b);
-		return;
-	}
+/*
+ * Both sides accepted the offer @b: it is bound, or detached at once when the
+ * client failed after attaching (ATT-8) or a side started deregistering
+ * meanwhile (ATT-10, the deregistering side first).
+ */
+static void nmr_offer_settle(struct nmr_binding *b, int ret)
+{
+	struct nmr_reg *c = b->side[NMR_CLIENT].reg, *p = b->side[NMR_PROVIDER].reg;
+	LIST_HEAD(batch);
 
 	mutex_lock(&nmr_lock);
 	WRITE_ONCE(b->offer_task, NULL);	/* read locklessly by nmr_attach_provider() */
 	if (ret) {
-		/* ATT-8: the client failed after the provider accepted. */
 		if (ret != -ENODEV)
 			pr_notice_once("client %llu (%s): attach_provider failed with %d after attaching (ATT-8)\n",
 				       c->id, nmr_owner(c), ret);
@@ -806,7 +898,6 @@ static void nmr_offer(struct nmr_binding *b)
 		raw_spin_unlock_irq(&b->lock);
 		nmr_binding_start_detach(b, NMR_PROVIDER, &batch);
 	} else if (c->state != NMR_REG_ACTIVE) {
-		/* ATT-10: late comer; the deregistering side detaches first. */
 		nmr_binding_start_detach(b, NMR_CLIENT, &batch);
 	} else if (p->state != NMR_REG_ACTIVE) {
 		nmr_binding_start_detach(b, NMR_PROVIDER, &batch);
@@ -814,9 +905,73 @@ static void nmr_offer(struct nmr_binding *b)
 		WRITE_ONCE(b->state, NMR_BINDING_ATTACHED);
 	}
 	mutex_unlock(&nmr_lock);
+	nmr_detach_batch(&batch);
+}
 
-	if (!list_empty(&batch))
-		nmr_detach_batch(&batch);
+/*
+ * Run one offer on the registering thread (ATT-2, ATT-3), then settle it:
+ * attached, declined, undone (ATT-8) or attached-then-detached (ATT-10).
+ */
+static void nmr_offer(struct nmr_binding *b)
+{
+	struct nmr_reg *c = b->side[NMR_CLIENT].reg, *p = b->side[NMR_PROVIDER].reg;
+	bool attached;
+	int ret;
+
+	if (!nmr_offer_begin(b))
+		return;
+	if (!nmr_call_attach_provider(b, &ret)) {
+		nmr_offer_discard(b);
+		return;
+	}
+	attached = READ_ONCE(b->attach_ok);
+	trace_nmr_attach(b->id, c->id, p->id, attached && !ret ? 0 : ret ? ret : -ENODEV);
+	if (attached) {
+		nmr_offer_settle(b, ret);
+		return;
+	}
+	if (!ret)
+		nmr_misuse("client %llu (%s): attach_provider: 0 but unattached (ATT-7)",
+			   c->id, nmr_owner(c));
+	else if (ret != -ENODEV)
+		nmr_report_refusal("client", c, "attach_provider", ret);
+	nmr_offer_discard(b);
+}
+
+/*
+ * ATT-6: may this thread attach @b? Only the offering thread touches an
+ * OFFERED binding, so once it is this thread's offer nothing else can free it
+ * or change it meanwhile. b->lock held.
+ * Return: 0, -EALREADY (attached, or no longer an offer) or -EBADF (not ours).
+ */
+static int nmr_offer_is_mine(struct nmr_binding *b)
+{
+	lockdep_assert_held(&b->lock);
+	if (READ_ONCE(b->state) != NMR_BINDING_OFFERED || READ_ONCE(b->attach_ok))
+		return -EALREADY;
+	return READ_ONCE(b->offer_task) == current ? 0 : -EBADF;
+}
+
+/* The provider's attach_client for the offer @b, no lock held (ATT-4). */
+static int nmr_call_attach_client(struct nmr_binding *b, void *client_binding_ctx,
+				  const void *client_dispatch, void **pctx, const void **pdisp)
+{
+	struct nmr_reg *c = b->side[NMR_CLIENT].reg, *p = b->side[NMR_PROVIDER].reg;
+	struct task_struct *prev;
+	int ret;
+
+	if (!nmr_reg_enter(p))
+		return -ENODEV;		/* the provider's module is gone */
+	b->attach_busy = true;
+	prev = nmr_cb_enter(b);
+	ret = p->provider->attach_client(nmr_handle_of(b, NMR_PROVIDER), p->ctx, c->ri,
+					 client_binding_ctx, client_dispatch, pctx, pdisp);
+	nmr_cb_exit(b, prev);
+	b->attach_busy = false;
+	nmr_reg_exit(p);
+	if (ret && ret != -ENODEV)
+		nmr_report_refusal("provider", p, "attach_client", ret);
+	return ret;
 }
 
 /**
@@ -827,69 +982,35 @@ static void nmr_offer(struct nmr_binding *b)
  * @provider_binding_ctx: out: the provider's binding context
  * @provider_dispatch: out: the provider's dispatch table
  *
- * Only the offering thread touches an OFFERED binding, so no lock is needed
- * once the handle is known to be this thread's offer (ATT-4, ATT-6).
- *
  * Return: the provider's attach_client result, or -EBADF / -EALREADY (ATT-6).
  */
 int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 			const void *client_dispatch, void **provider_binding_ctx,
 			const void **provider_dispatch)
 {
-	struct task_struct *prev;
+	const void *pdisp = NULL;
 	struct nmr_binding *b;
-	struct nmr_reg *c, *p;
 	unsigned long flags;
 	void *pctx = NULL;
-	const void *pdisp = NULL;
-	bool mine;
 	int ret;
 
-	rcu_read_lock();
-	b = nmr_find_binding(NMR_CLIENT, handle);
-	if (!b) {
-		rcu_read_unlock();
-		return -EBADF;		/* unknown, or a discarded offer */
-	}
-	raw_spin_lock_irqsave(&b->lock, flags);
-	rcu_read_unlock();
-	if (!nmr_binding_is(b, handle)) {
-		raw_spin_unlock_irqrestore(&b->lock, flags);
-		return -EBADF;		/* freed meanwhile */
-	}
-	if (READ_ONCE(b->state) != NMR_BINDING_OFFERED || READ_ONCE(b->attach_ok)) {
-		raw_spin_unlock_irqrestore(&b->lock, flags);
-		return -EALREADY;
-	}
-	/* If it is this thread's offer, no other thread can free it meanwhile. */
-	mine = READ_ONCE(b->offer_task) == current;
+	b = nmr_binding_lock(NMR_CLIENT, handle, &flags);
+	if (!b)
+		return -EBADF;		/* unknown, freed, or a discarded offer */
+	ret = nmr_offer_is_mine(b);
 	raw_spin_unlock_irqrestore(&b->lock, flags);
-	if (!mine) {
+	if (ret == -EBADF)
 		nmr_misuse("nmr_client_attach_provider() outside its attach_provider callback");
-		return -EBADF;
-	}
+	if (ret)
+		return ret;
 	if (b->attach_busy) {
 		nmr_misuse("nmr_client_attach_provider() re-entered from attach_client");
 		return -EALREADY;
 	}
 
-	c = b->side[NMR_CLIENT].reg;
-	p = b->side[NMR_PROVIDER].reg;
-	if (!nmr_reg_enter(p))
-		return -ENODEV;		/* the provider's module is gone */
-	b->attach_busy = true;
-	prev = nmr_cb_enter(b);
-	ret = p->provider->attach_client(nmr_handle_of(b, NMR_PROVIDER), p->ctx, c->ri,
-					 client_binding_ctx, client_dispatch, &pctx, &pdisp);
-	nmr_cb_exit(b, prev);
-	b->attach_busy = false;
-	nmr_reg_exit(p);
-
-	if (ret) {
-		if (ret != -ENODEV)
-			nmr_report_refusal("provider", p, "attach_client", ret);
+	ret = nmr_call_attach_client(b, client_binding_ctx, client_dispatch, &pctx, &pdisp);
+	if (ret)
 		return ret;	/* ATT-4: unchanged; out-parameters untouched */
-	}
 	b->side[NMR_CLIENT].binding_ctx = client_binding_ctx;
 	b->side[NMR_CLIENT].dispatch = client_dispatch;
 	b->side[NMR_PROVIDER].binding_ctx = pctx;
@@ -902,71 +1023,69 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 	return 0;
 }
 
+/*
+ * The completion of @side's detach (DET-5, DET-6): early, while its callback
+ * runs, or for a pending side, which is done now. b->lock held.
+ * Return: 0, or -EINVAL for a side already done or a second early one (HDL-5).
+ */
+static int nmr_side_complete(struct nmr_binding *b, enum nmr_role side)
+{
+	struct nmr_side *s = &b->side[side];
+	int ret = 0;
+
+	lockdep_assert_held(&b->lock);
+	switch (s->state) {
+	case NMR_SIDE_ATTACHED:		/* DET-6: before the detach started */
+	case NMR_SIDE_CALLING:		/* DET-6: while the callback runs */
+		if (s->early)
+			ret = -EINVAL;
+		s->early = true;
+		break;
+	case NMR_SIDE_PENDING:
+		break;
+	case NMR_SIDE_DONE:
+		ret = -EINVAL;
+		break;
+	}
+	/* Traced before the cleanup it may queue, so the trace keeps the order. */
+	trace_nmr_detach_complete(b->id, side, ret);
+	if (s->state == NMR_SIDE_PENDING)
+		nmr_side_done_later(b, s);
+	return ret;
+}
+
 /**
  * nmr_detach_complete() - the body of both *_detach_complete() calls
  * @side: which side the handle must be
  * @handle: that side's binding handle
+ * @caller: where the module called from, for the HDL-5 lines
  *
  * Any context (DET-5): a lockless lookup, the binding's irq-safe lock, and at
  * most a queue_work(); no callback inline.
  *
  * Return: 0, -EBADF (unknown, dead or other side) or -EINVAL (HDL-5).
  */
-int nmr_detach_complete(enum nmr_role side, unsigned long handle)
+int nmr_detach_complete(enum nmr_role side, unsigned long handle, unsigned long caller)
 {
+	char what[NMR_WHAT_LEN];
 	struct nmr_binding *b;
-	struct nmr_side *s;
 	unsigned long flags;
-	int ret = 0;
+	int ret;
 
-	rcu_read_lock();
-	b = nmr_find_binding(side, handle);
+	b = nmr_binding_lock(side, handle, &flags);
 	if (!b) {
-		rcu_read_unlock();
-		goto bad_handle;
+		trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
+		nmr_misuse_quiet("%s detach complete from %pS with %s (HDL-5)",
+				 nmr_role_name[side], (void *)caller,
+				 nmr_handle_what(what, handle, nmr_side_tag(side), false));
+		return -EBADF;
 	}
-	raw_spin_lock_irqsave(&b->lock, flags);
-	rcu_read_unlock();
-	if (!nmr_binding_is(b, handle)) {
-		raw_spin_unlock_irqrestore(&b->lock, flags);
-		goto bad_handle;	/* freed meanwhile */
-	}
-	s = &b->side[side];
-	switch (s->state) {
-	case NMR_SIDE_ATTACHED:		/* DET-6: before the detach started */
-	case NMR_SIDE_CALLING:		/* DET-6: while the callback runs */
-		if (s->early)
-			ret = -EINVAL;
-		else
-			s->early = true;
-		break;
-	case NMR_SIDE_PENDING:
-		s->state = NMR_SIDE_DONE;
-		/* Traced before the cleanup it may start, so the trace keeps the order. */
-		trace_nmr_detach_complete(b->id, side, 0);
-		if (nmr_binding_claim_cleanup(b))
-			queue_work(nmr_wq, &b->cleanup_work);	/* CLN-2 */
-		raw_spin_unlock_irqrestore(&b->lock, flags);
-		return 0;
-	case NMR_SIDE_DONE:
-		ret = -EINVAL;
-		break;
-	}
-	trace_nmr_detach_complete(b->id, side, ret);
+	ret = nmr_side_complete(b, side);
 	raw_spin_unlock_irqrestore(&b->lock, flags);
-	if (ret) {
-		pr_warn_ratelimited("%s detach complete after the side was done (HDL-5)\n",
-				    nmr_role_name[side]);
-		atomic_long_inc(&nmr_misuse_count);
-	}
+	if (ret)
+		nmr_misuse_quiet("%s detach complete from %pS after the side was done (HDL-5)",
+				 nmr_role_name[side], (void *)caller);
 	return ret;
-
-bad_handle:
-	trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
-	pr_warn_ratelimited("%s detach complete on an unknown or dead handle (HDL-5)\n",
-			    nmr_role_name[side]);
-	atomic_long_inc(&nmr_misuse_count);
-	return -EBADF;
 }
 
 /* ---- register, deregister, wait ---- */
@@ -1008,39 +1127,19 @@ static bool nmr_module_is_leaving(const struct module *mod)
 	return false;
 }
 
-/**
- * nmr_register() - the body of both register calls
- * @role: client or provider
- * @chars: the characteristics, already checked by the caller
- * @ri: &chars->registration
- * @ctx: the registration's context
- * @handle: out: the caller's handle variable, written before publishing (REG-2)
- * @owner: the registering module
- *
- * Allocates everything first (the registration, the NPI node if the NPI is
- * new, one binding per peer; the handle tables need no memory), so that a
- * failure leaves no trace (REG-1); writes the handle, publishes (REG-2), then
- * runs the offers on this thread (ATT-2).
- *
- * Return: 0, -ENOMEM, or -ENODEV when @owner's GOING step runs (HDL-6).
+/*
+ * A new registration, set up but not published. The NPI id and the module id
+ * are copied, so that matching and debugfs never read the module's memory
+ * once it is going (HDL-6).
  */
-int nmr_register(enum nmr_role role, const void *chars,
-		 const struct nmr_registration_instance *ri, void *ctx,
-		 void **handle, struct module *owner)
+static struct nmr_reg *nmr_reg_new(enum nmr_role role, const void *chars,
+				   const struct nmr_registration_instance *ri, void *ctx,
+				   struct module *owner)
 {
-	enum nmr_role peer_role = !role;
-	struct nmr_binding *b, *tmp;
-	struct nmr_npi *npi, *new_npi = NULL;
-	struct nmr_reg *r, *peer;
-	LIST_HEAD(offers);
-	u32 hash;
-	int ret = -ENOMEM;
+	struct nmr_reg *r = nmr_reg_alloc();
 
-	might_sleep();		/* REG-5 */
-	r = nmr_reg_alloc();
 	if (!r)
-		return -ENOMEM;
-
+		return NULL;
 	r->role = role;
 	r->state = NMR_REG_ACTIVE;
 	r->ri = ri;
@@ -1059,64 +1158,78 @@ int nmr_register(enum nmr_role role, const void *chars,
 	INIT_LIST_HEAD(&r->bindings[NMR_PROVIDER]);
 	init_completion(&r->done);
 	kref_init(&r->ref);
-	hash = nmr_npi_hash(&r->npi_id);
+	return r;
+}
 
-	mutex_lock(&nmr_lock);
-	/*
-	 * HDL-6: while its module's GOING step runs, a callback of it still
-	 * finishing on another thread may not add a registration: the step has
-	 * made its list, and nothing would cut this one loose before the
-	 * module's memory is freed. The list is made under nmr_lock, so a
-	 * registration either is on it or is refused here.
-	 */
-	if (owner && nmr_module_is_leaving(owner)) {
-		mutex_unlock(&nmr_lock);
-		pr_warn_ratelimited("%s of module %s not registered: the module is unloading (HDL-6)\n",
-				    nmr_role_name[role], r->owner_name);
-		kmem_cache_free(nmr_reg_cache, r);
-		return -ENODEV;
+/* @r's NPI, added to the table if @r is its first registration. nmr_lock held. */
+static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r, u32 hash)
+{
+	struct nmr_npi *npi = nmr_npi_find(&r->npi_id, hash);
+
+	if (npi)
+		return npi;
+	npi = nmr_npi_alloc();
+	if (!npi)
+		return NULL;
+	guid_copy(&npi->id, &r->npi_id);
+	INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
+	INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
+	hash_add(nmr_npi_table, &npi->hnode, hash);
+	return npi;
+}
+
+/*
+ * One offer per active peer of @r in @npi, in the peers' registration order,
+ * set up but not published, on @offers. nmr_lock held. On -ENOMEM @offers is
+ * empty again. An NPI that nmr_npi_get() has just added has no peers, so it
+ * is never left empty in the table by a failure here.
+ */
+static int nmr_offers_alloc(struct nmr_reg *r, struct nmr_npi *npi, struct list_head *offers)
+{
+	enum nmr_role role = r->role, peer_role = !r->role;
+	struct nmr_binding *b, *tmp;
+	struct nmr_reg *peer;
+
+	lockdep_assert_held(&nmr_lock);
+	list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
+		b = nmr_binding_alloc();
+		if (!b)
+			goto err;
+		INIT_WORK(&b->cleanup_work, nmr_cleanup_work);
+		b->state = NMR_BINDING_OFFERED;
+		b->offer_task = current;
+		b->side[role].reg = r;
+		b->side[peer_role].reg = peer;
+		b->side[NMR_CLIENT].has_callbacks = true;
+		b->side[NMR_PROVIDER].has_callbacks = true;
+		list_add_tail(&b->batch_node, offers);
 	}
-	npi = nmr_npi_find(&r->npi_id, hash);
+	return 0;
+err:
+	list_for_each_entry_safe(b, tmp, offers, batch_node)
+		kmem_cache_free(nmr_binding_cache, b);	/* never published */
+	INIT_LIST_HEAD(offers);
+	return -ENOMEM;
+}
 
-	/* One binding per active peer, in the peers' registration order. */
-	if (npi) {
-		list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
-			b = nmr_binding_alloc();
-			if (!b)
-				goto err_offers;
-			INIT_WORK(&b->cleanup_work, nmr_cleanup_work);
-			b->state = NMR_BINDING_OFFERED;
-			b->offer_task = current;
-			b->side[role].reg = r;
-			b->side[peer_role].reg = peer;
-			b->side[NMR_CLIENT].has_callbacks = true;
-			b->side[NMR_PROVIDER].has_callbacks = true;
-			list_add_tail(&b->batch_node, &offers);
-		}
-	} else {
-		/* The first registration of this NPI (under the lock: no one else adds it). */
-		new_npi = nmr_npi_alloc();
-		if (!new_npi)
-			goto err_offers;
-		npi = new_npi;
-		guid_copy(&npi->id, &r->npi_id);
-		INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
-		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
-	}
+/*
+ * Publish @r and its offers: nothing can fail here. Ids first, then the
+ * handle (REG-2), then the lists; the offers are fully set up before a lookup
+ * can find them, and each holds both registrations busy. nmr_lock held.
+ */
+static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
+			    struct list_head *offers, void **handle)
+{
+	struct nmr_binding *b;
 
-	/*
-	 * Nothing can fail from here on: ids, the handle (REG-2), then publish.
-	 * The bindings are fully set up before a lookup can find them.
-	 */
-	if (new_npi)
-		hash_add(nmr_npi_table, &new_npi->hnode, hash);
+	lockdep_assert_held(&nmr_lock);
 	r->id = nmr_new_id();
 	hlist_add_head(&r->id_node, &nmr_reg_ids[nmr_id_hash(r->id)]);
-	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(role)));
+	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(r->role)));
 	r->npi = npi;
-	list_add_tail(&r->npi_node, &npi->regs[role]);
+	list_add_tail(&r->npi_node, &npi->regs[r->role]);
 	list_add_tail(&r->all_node, &nmr_regs);
-	list_for_each_entry(b, &offers, batch_node) {
+	list_for_each_entry(b, offers, batch_node) {
 		nmr_binding_publish_id(b);
 		list_add_tail(&b->side[NMR_CLIENT].node,
 			      &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
@@ -1125,6 +1238,66 @@ int nmr_register(enum nmr_role role, const void *chars,
 		b->side[NMR_CLIENT].reg->busy++;
 		b->side[NMR_PROVIDER].reg->busy++;
 	}
+}
+
+/*
+ * HDL-6: while its module's GOING step runs, a callback of it still
+ * finishing on another thread may not add a registration: the step has made
+ * its list, and nothing would cut this one loose before the module's memory
+ * is freed. The list is made under nmr_lock, so a registration either is on
+ * it or is refused here. nmr_lock held.
+ */
+static bool nmr_may_register(const struct nmr_reg *r)
+{
+	lockdep_assert_held(&nmr_lock);
+	if (!r->owner || !nmr_module_is_leaving(r->owner))
+		return true;
+	pr_warn_ratelimited("%s of module %s not registered: the module is unloading (HDL-6)\n",
+			    nmr_role_name[r->role], r->owner_name);
+	return false;
+}
+
+/**
+ * nmr_register() - the body of both register calls
+ * @role: client or provider
+ * @chars: the characteristics, already checked by the caller
+ * @ri: &chars->registration
+ * @ctx: the registration's context
+ * @handle: out: the caller's handle variable, written before publishing (REG-2)
+ * @owner: the registering module
+ *
+ * Allocates everything first (the registration, the NPI node if the NPI is
+ * new, one offer per peer; the handle tables need no memory), so that a
+ * failure leaves no trace (REG-1); publishes, then runs the offers on this
+ * thread (ATT-2).
+ *
+ * Return: 0, -ENOMEM, or -ENODEV when @owner's GOING step runs (HDL-6).
+ */
+int nmr_register(enum nmr_role role, const void *chars,
+		 const struct nmr_registration_instance *ri, void *ctx,
+		 void **handle, struct module *owner)
+{
+	struct nmr_binding *b, *tmp;
+	struct nmr_npi *npi;
+	struct nmr_reg *r;
+	LIST_HEAD(offers);
+	int ret = -ENODEV;
+	u32 hash;
+
+	might_sleep();		/* REG-5 */
+	r = nmr_reg_new(role, chars, ri, ctx, owner);
+	if (!r)
+		return -ENOMEM;
+	hash = nmr_npi_hash(&r->npi_id);
+
+	mutex_lock(&nmr_lock);
+	if (!nmr_may_register(r))
+		goto err;
+	ret = -ENOMEM;
+	npi = nmr_npi_get(r, hash);
+	if (!npi || nmr_offers_alloc(r, npi, &offers))
+		goto err;
+	nmr_reg_publish(r, npi, &offers, handle);
 	/*
 	 * EXT-2: traced under the lock. With no peer, nothing holds @r once the
 	 * lock is dropped: another thread with the handle may deregister it and
@@ -1138,14 +1311,20 @@ int nmr_register(enum nmr_role role, const void *chars,
 		nmr_offer(b);
 	}
 	return 0;
-
-err_offers:
+err:
 	mutex_unlock(&nmr_lock);
-	list_for_each_entry_safe(b, tmp, &offers, batch_node)
-		kmem_cache_free(nmr_binding_cache, b);	/* never published */
 	kmem_cache_free(nmr_reg_cache, r);
 	return ret;
 }
+
+/* HDL-2: @op (deregister, wait) got a handle that is no live @role registration. */
+#define nmr_misuse_bad_handle(op, role, handle, caller)				\
+do {										\
+	char __what[NMR_WHAT_LEN];						\
+										\
+	nmr_misuse("%s from %pS with %s (HDL-2)", op, (void *)(caller),		\
+		   nmr_handle_what(__what, handle, nmr_reg_tag(role), true));	\
+} while (0)
 
 /* Start deregistering @r: unpublish and pick the bindings to detach. nmr_lock held. */
 static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
@@ -1182,10 +1361,11 @@ static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
  * nmr_deregister() - the body of both deregister calls
  * @role: client or provider
  * @handle: the registration's handle
+ * @caller: where the module called from, for the HDL-2 lines
  *
  * Return: -EINPROGRESS (DRG-1), or -EBADF / -EALREADY (HDL-2, HDL-3).
  */
-int nmr_deregister(enum nmr_role role, unsigned long handle)
+int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long caller)
 {
 	struct nmr_reg *r;
 	LIST_HEAD(batch);
@@ -1194,9 +1374,8 @@ int nmr_deregister(enum nmr_role role, unsigned long handle)
 	mutex_lock(&nmr_lock);
 	r = nmr_find_reg(role, handle);
 	if (!r) {
+		nmr_misuse_bad_handle("deregister", role, handle, caller);
 		mutex_unlock(&nmr_lock);
-		nmr_misuse("deregister of an unknown or dead %s handle (HDL-2)",
-			   nmr_role_name[role]);
 		return -EBADF;
 	}
 	if (r->state != NMR_REG_ACTIVE) {
@@ -1211,13 +1390,6 @@ int nmr_deregister(enum nmr_role role, unsigned long handle)
 	nmr_detach_batch(&batch);	/* DET-3: before returning, no lock held */
 	return -EINPROGRESS;
 }
-
-const char *const nmr_side_state_name[] = {
-	[NMR_SIDE_ATTACHED] = "attached",
-	[NMR_SIDE_CALLING] = "calling",
-	[NMR_SIDE_PENDING] = "pending",
-	[NMR_SIDE_DONE] = "done",
-};
 
 /* Stall reports so far (DRG-4); read by the KUnit suites. */
 atomic_long_t nmr_stall_reports = ATOMIC_LONG_INIT(0);
@@ -1250,7 +1422,7 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 				  jiffies_to_msecs(now - b->side[i].pending_since) : 0;
 		}
 		raw_spin_unlock_irqrestore(&b->lock, flags);
-		pr_warn("  binding %llu npi %pUb: client %llu (%s) %s %lu ms, provider %llu (%s) %s %lu ms\n",
+		pr_warn("  binding %llu npi %pUl: client %llu (%s) %s %lu ms, provider %llu (%s) %s %lu ms\n",
 			b->id, &r->npi_id,
 			b->side[NMR_CLIENT].reg->id, nmr_owner(b->side[NMR_CLIENT].reg),
 			nmr_side_state_name[st[NMR_CLIENT]], pend[NMR_CLIENT],
@@ -1291,10 +1463,11 @@ static void nmr_wait_idle(struct nmr_reg *r)
  * nmr_wait_deregister() - the body of both wait calls
  * @role: client or provider
  * @handle: the registration's handle
+ * @caller: where the module called from, for the HDL-2 lines
  *
  * Return: 0, or -EINVAL / -EBADF / -EDEADLK (HDL-3, HDL-2, HDL-4).
  */
-int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
+int nmr_wait_deregister(enum nmr_role role, unsigned long handle, unsigned long caller)
 {
 	struct nmr_reg *r;
 
@@ -1302,8 +1475,8 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
 	mutex_lock(&nmr_lock);
 	r = nmr_find_reg(role, handle);
 	if (!r) {
+		nmr_misuse_bad_handle("wait", role, handle, caller);
 		mutex_unlock(&nmr_lock);
-		nmr_misuse("wait on an unknown or dead %s handle (HDL-2)", nmr_role_name[role]);
 		return -EBADF;
 	}
 	if (r->state == NMR_REG_ACTIVE) {
@@ -1344,16 +1517,17 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle)
  * nmr_deregister_sync() - deregister, then wait (DRG-6)
  * @role: client or provider
  * @handle: the registration's handle
+ * @caller: where the module called from, for the HDL-2 lines
  *
  * Return: 0, or the first error of the two steps.
  */
-int nmr_deregister_sync(enum nmr_role role, unsigned long handle)
+int nmr_deregister_sync(enum nmr_role role, unsigned long handle, unsigned long caller)
 {
-	int ret = nmr_deregister(role, handle);
+	int ret = nmr_deregister(role, handle, caller);
 
 	if (ret != -EINPROGRESS)
 		return ret;
-	return nmr_wait_deregister(role, handle);
+	return nmr_wait_deregister(role, handle, caller);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -1373,7 +1547,41 @@ int nmr_waiters(enum nmr_role role, const void *handle)
 EXPORT_SYMBOL_IF_KUNIT(nmr_waiters);
 #endif
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * nmr_handle_what() for the KUnit suites, into @buf (NMR_WHAT_LEN bytes);
+ * takes nmr_lock itself when @locked.
+ */
+const char *nmr_describe_handle(char *buf, const void *handle, unsigned int want, bool locked)
+{
+	const char *what;
+
+	if (!locked)
+		return nmr_handle_what(buf, (unsigned long)handle, want, false);
+	mutex_lock(&nmr_lock);
+	what = nmr_handle_what(buf, (unsigned long)handle, want, true);
+	mutex_unlock(&nmr_lock);
+	return what;
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_describe_handle);
+#endif
+
 /* ---- a module that leaves without deregistering (HDL-6) ---- */
+
+/*
+ * @r's module is going: from now on no callback of it starts and no offer
+ * involving it starts (HDL-6). Put on @orphans with a reference. nmr_lock held.
+ */
+static void nmr_orphan_mark(struct nmr_reg *r, struct list_head *orphans)
+{
+	lockdep_assert_held(&nmr_lock);
+	pr_warn("module %s unloads with %s %llu %s; cutting it loose (HDL-6)\n",
+		r->owner_name, nmr_role_name[r->role], r->id,
+		r->state == NMR_REG_ACTIVE ? "still registered" : "never waited for");
+	WRITE_ONCE(r->orphaned, true);
+	kref_get(&r->ref);
+	list_add_tail(&r->orphan_node, orphans);
+}
 
 /*
  * Cut @r loose (its module is going): unpublish it, count its pending sides
@@ -1393,15 +1601,38 @@ static void nmr_orphan_cut(struct nmr_reg *r, struct list_head *batch)
 	list_for_each_entry(s, &r->bindings[r->role], node) {
 		b = nmr_side_binding(s, r->role);
 		raw_spin_lock_irqsave(&b->lock, flags);
-		if (s->state == NMR_SIDE_PENDING) {
-			s->state = NMR_SIDE_DONE;
-			if (nmr_binding_claim_cleanup(b))
-				queue_work(nmr_wq, &b->cleanup_work);
-		}
+		if (s->state == NMR_SIDE_PENDING)
+			nmr_side_done_later(b, s);
 		raw_spin_unlock_irqrestore(&b->lock, flags);
 	}
 	r->waiters++;		/* nmr_module_going() waits: @done is completed from now on */
 	mutex_unlock(&nmr_lock);
+}
+
+/*
+ * Wait until every binding and running offer of the cut-loose @r is gone (with
+ * DRG-4 reports while a peer is pending), then let it go: its handle dies.
+ */
+static void nmr_orphan_release(struct nmr_reg *r)
+{
+	mutex_lock(&nmr_lock);
+	if (r->busy) {
+		mutex_unlock(&nmr_lock);
+		nmr_wait_idle(r);
+		mutex_lock(&nmr_lock);
+	}
+	r->waiters--;
+	if (r->state == NMR_REG_DEREGISTERING)
+		nmr_reg_kill(r);	/* no waiter will come */
+	mutex_unlock(&nmr_lock);
+	/*
+	 * Every callback of @r belongs to a binding or offer of it, so none runs
+	 * now; this only makes sure (and says so if one did).
+	 */
+	while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
+		pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
+			r->owner_name, atomic_read(&r->calls), nmr_role_name[r->role], r->id);
+	nmr_reg_put(r);
 }
 
 /*
@@ -1428,16 +1659,9 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 	mutex_lock(&nmr_lock);
 	/* From here on nmr_register() refuses @mod: the list below is complete. */
 	list_add(&going.node, &nmr_going_mods);
-	list_for_each_entry(r, &nmr_regs, all_node) {
-		if (r->owner != mod || r->orphaned)
-			continue;
-		pr_warn("module %s unloads with %s %llu %s; cutting it loose (HDL-6)\n",
-			r->owner_name, nmr_role_name[r->role], r->id,
-			r->state == NMR_REG_ACTIVE ? "still registered" : "never waited for");
-		WRITE_ONCE(r->orphaned, true);
-		kref_get(&r->ref);
-		list_add_tail(&r->orphan_node, &orphans);
-	}
+	list_for_each_entry(r, &nmr_regs, all_node)
+		if (r->owner == mod && !r->orphaned)
+			nmr_orphan_mark(r, &orphans);
 	mutex_unlock(&nmr_lock);
 	/* The orphaned flags before the call counts; pairs with nmr_reg_enter(). */
 	smp_mb();
@@ -1446,26 +1670,8 @@ VISIBLE_IF_KUNIT void nmr_module_going(struct module *mod)
 		nmr_orphan_cut(r, &batch);
 	nmr_detach_batch(&batch);	/* the peers detach normally, once all are cut */
 	list_for_each_entry_safe(r, tmp, &orphans, orphan_node) {
-		mutex_lock(&nmr_lock);
-		if (r->busy) {
-			mutex_unlock(&nmr_lock);
-			nmr_wait_idle(r);	/* DRG-4 reports while a peer is pending */
-			mutex_lock(&nmr_lock);
-		}
-		r->waiters--;
-		if (r->state == NMR_REG_DEREGISTERING)
-			nmr_reg_kill(r);	/* no waiter will come */
-		mutex_unlock(&nmr_lock);
-		/*
-		 * Every callback of @r belongs to a binding or offer of it, so none
-		 * runs now; this only makes sure (and says so if one did).
-		 */
-		while (!wait_event_timeout(nmr_calls_wq, !atomic_read(&r->calls), 10 * HZ))
-			pr_warn("module %s: waiting for %d callback(s) of %s %llu to return\n",
-				r->owner_name, atomic_read(&r->calls),
-				nmr_role_name[r->role], r->id);
 		list_del(&r->orphan_node);
-		nmr_reg_put(r);
+		nmr_orphan_release(r);
 	}
 	mutex_lock(&nmr_lock);
 	list_del(&going.node);
@@ -1521,9 +1727,13 @@ static int __init nmr_init(void)
 	for (i = 0; i < ARRAY_SIZE(nmr_binding_ids); i++)
 		INIT_HLIST_NULLS_HEAD(&nmr_binding_ids[i], i);
 	nmr_reg_cache = KMEM_CACHE(nmr_reg, 0);
+	if (!nmr_reg_cache)
+		return -ENOMEM;
 	nmr_binding_cache = kmem_cache_create("nmr_binding", sizeof(struct nmr_binding),
 					      __alignof__(struct nmr_binding),
 					      SLAB_TYPESAFE_BY_RCU, nmr_binding_ctor);
+	if (!nmr_binding_cache)
+		goto err_reg_cache;
 	/*
 	 * Not ordered: a cleanup callback may wait on another registration
 	 * (HDL-4), whose last cleanup may be queued here behind it. As many
@@ -1532,18 +1742,19 @@ static int __init nmr_init(void)
 	 * all waiting at once for work still queued could stall it.
 	 */
 	nmr_wq = alloc_workqueue("nmr", WQ_UNBOUND, WQ_MAX_ACTIVE);
-	if (!nmr_reg_cache || !nmr_binding_cache || !nmr_wq)
-		goto err;
+	if (!nmr_wq)
+		goto err_binding_cache;
 	ret = register_module_notifier(&nmr_module_nb);
 	if (ret)
-		goto err;
+		goto err_wq;
 	nmr_debugfs_init();
-	pr_info("loaded\n");
 	return 0;
-err:
-	if (nmr_wq)
-		destroy_workqueue(nmr_wq);
+
+err_wq:
+	destroy_workqueue(nmr_wq);
+err_binding_cache:
 	kmem_cache_destroy(nmr_binding_cache);
+err_reg_cache:
 	kmem_cache_destroy(nmr_reg_cache);
 	return ret;
 }
@@ -1558,7 +1769,6 @@ static void __exit nmr_exit(void)
 	destroy_workqueue(nmr_wq);
 	kmem_cache_destroy(nmr_binding_cache);	/* waits for the RCU readers itself */
 	kmem_cache_destroy(nmr_reg_cache);
-	pr_info("unloaded\n");
 }
 
 module_init(nmr_init);

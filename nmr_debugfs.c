@@ -9,21 +9,6 @@
 
 static struct dentry *nmr_debugfs_dir;
 
-static const char *nmr_reg_state_name(const struct nmr_reg *r)
-{
-	if (READ_ONCE(r->orphaned))
-		return "orphaned";
-	return r->state == NMR_REG_ACTIVE ? "active" : "deregistering";
-}
-
-static const char *const nmr_binding_state_name[] = {
-	[NMR_BINDING_OFFERED] = "offered",
-	[NMR_BINDING_ATTACHED] = "attached",
-	[NMR_BINDING_DETACHING] = "detaching",
-	[NMR_BINDING_CLEANUP] = "cleanup",
-	[NMR_BINDING_GONE] = "gone",
-};
-
 static void nmr_show_module_id(struct seq_file *m, const struct nmr_module_id *id)
 {
 	switch (id->type) {

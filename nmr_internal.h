@@ -192,6 +192,9 @@ static inline struct nmr_binding *nmr_side_binding(struct nmr_side *s, enum nmr_
 #define NMR_TAG_BIND_CLIENT	3	/* struct nmr_binding *, client side */
 #define NMR_TAG_BIND_PROVIDER	4	/* struct nmr_binding *, provider side */
 
+/* Room for what a wrong handle was, in the HDL-2 and HDL-5 lines. */
+#define NMR_WHAT_LEN		96
+
 static inline unsigned long nmr_cookie(u64 id, unsigned int tag)
 {
 	return (unsigned long)(id << NMR_TAG_BITS) | tag;
@@ -201,10 +204,10 @@ static inline unsigned long nmr_cookie(u64 id, unsigned int tag)
 int nmr_register(enum nmr_role role, const void *chars,
 		 const struct nmr_registration_instance *ri, void *ctx,
 		 void **handle, struct module *owner);
-int nmr_deregister(enum nmr_role role, unsigned long handle);
-int nmr_wait_deregister(enum nmr_role role, unsigned long handle);
-int nmr_deregister_sync(enum nmr_role role, unsigned long handle);
-int nmr_detach_complete(enum nmr_role side, unsigned long handle);
+int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long caller);
+int nmr_wait_deregister(enum nmr_role role, unsigned long handle, unsigned long caller);
+int nmr_deregister_sync(enum nmr_role role, unsigned long handle, unsigned long caller);
+int nmr_detach_complete(enum nmr_role side, unsigned long handle, unsigned long caller);
 int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 			const void *client_dispatch, void **provider_binding_ctx,
 			const void **provider_dispatch);
@@ -216,6 +219,8 @@ extern struct mutex nmr_lock;
 extern struct list_head nmr_regs;
 extern const char *const nmr_role_name[];
 extern const char *const nmr_side_state_name[];
+extern const char *const nmr_binding_state_name[];
+const char *nmr_reg_state_name(const struct nmr_reg *r);
 
 /* nmr_debugfs.c */
 void nmr_debugfs_init(void);
@@ -229,6 +234,8 @@ extern unsigned int nmr_stall_warn_secs;
 extern bool nmr_atomic_callbacks;			/* EXT-5 mode, flipped by a test */
 void nmr_module_going(struct module *mod);	/* HDL-6 without unloading a module */
 int nmr_waiters(enum nmr_role role, const void *handle);
+const char *nmr_describe_handle(char *buf, const void *handle, unsigned int want,
+				bool locked);	/* HDL-2, HDL-5 lines */
 struct seq_file;
 int nmr_registrations_show(struct seq_file *m, void *unused);	/* EXT-1 */
 int nmr_bindings_show(struct seq_file *m, void *unused);
@@ -247,5 +254,12 @@ do {									\
 									\
 	__nmr_misuse(&__nmr_warned, fmt, ##__VA_ARGS__);		\
 } while (0)
+
+/*
+ * The same as rate-limited lines only, no WARNING: HDL-5 asks for a
+ * rate-limited warning of a wrong *_detach_complete(), which may come from
+ * any context.
+ */
+#define nmr_misuse_quiet(fmt, ...) __nmr_misuse(NULL, fmt, ##__VA_ARGS__)
 
 #endif /* _NMR_INTERNAL_H */

@@ -62,10 +62,10 @@ EXPORT_SYMBOL_NMR(__nmr_register_provider);
 int nmr_deregister_provider(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_deregister(NMR_PROVIDER, (unsigned long)provider);
+	return nmr_deregister(NMR_PROVIDER, (unsigned long)provider, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_provider);
 
@@ -89,10 +89,10 @@ EXPORT_SYMBOL_NMR(nmr_deregister_provider);
 int nmr_wait_for_provider_deregister_complete(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_wait_deregister(NMR_PROVIDER, (unsigned long)provider);
+	return nmr_wait_deregister(NMR_PROVIDER, (unsigned long)provider, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 
@@ -109,10 +109,10 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 int nmr_deregister_provider_sync(struct nmr_provider *provider)
 {
 	if (!provider) {
-		nmr_misuse("%s(NULL) (HDL-2)", __func__);
+		nmr_misuse("%s(NULL) from %pS (HDL-2)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_deregister_sync(NMR_PROVIDER, (unsigned long)provider);
+	return nmr_deregister_sync(NMR_PROVIDER, (unsigned long)provider, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_provider_sync);
 
@@ -134,10 +134,9 @@ EXPORT_SYMBOL_NMR(nmr_deregister_provider_sync);
 int nmr_provider_detach_client_complete(struct nmr_binding *binding)
 {
 	if (!binding) {
-		pr_warn_ratelimited("%s(NULL) (HDL-5)\n", __func__);
-		atomic_long_inc(&nmr_misuse_count);
+		nmr_misuse_quiet("%s(NULL) from %pS (HDL-5)", __func__, (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	return nmr_detach_complete(NMR_PROVIDER, (unsigned long)binding);
+	return nmr_detach_complete(NMR_PROVIDER, (unsigned long)binding, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_provider_detach_client_complete);
