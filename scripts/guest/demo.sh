@@ -8,7 +8,7 @@ TRACE=/sys/kernel/tracing
 TABLE=$DBG/nmr_sample_routes/table
 KMEMLEAK=$DBG/kmemleak
 LIMIT=10		# seconds any one command may take before the demo gives up
-SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|ODEBUG|circular locking|recursive locking|inconsistent lock state|suspicious RCU|invalid context|corruption|blocked for more than|soft lockup|cut here'
+SPLAT=$(crash_patterns)	# the kernel's reports: scripts/crash-patterns.txt, as verdict.py
 # The samples' GUIDs, shown by name: NPIs {hook} and {route}, module ids {sample-NN}.
 NAMES='s/5eedc0de-0001-4e4d-9200-686f6f6b0000/{hook}/g
 s/5eedc0de-0002-4e4d-9200-726f75746500/{route}/g
