@@ -27,6 +27,7 @@ done
 cp "$guest" "$root/guest.sh"
 cp "$top/scripts/guest/lib.sh" "$root/lib.sh"
 cp "$top/scripts/guest/samples.sh" "$root/samples.sh"
+cp "$top/scripts/crash-patterns.txt" "$root/crash-patterns.txt"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin

@@ -8,7 +8,7 @@ TRACE=/sys/kernel/tracing
 TABLE=$DBG/nmr_sample_routes/table
 KMEMLEAK=$DBG/kmemleak
 LIMIT=10		# seconds any one command may take before the demo gives up
-SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|ODEBUG|circular locking|recursive locking|inconsistent lock state|suspicious RCU|invalid context|corruption|blocked for more than|soft lockup|cut here'
+SPLAT=$(crash_patterns)	# the kernel's reports: scripts/crash-patterns.txt, as verdict.py
 # The samples' GUIDs, shown by name: NPIs {hook} and {route}, module ids {sample-NN}.
 NAMES='s/5eedc0de-0001-4e4d-9200-686f6f6b0000/{hook}/g
 s/5eedc0de-0002-4e4d-9200-726f75746500/{route}/g
@@ -147,8 +147,10 @@ kernel() {
 	return 0
 }
 
-# expect PATTERN [WHY]: a line of this step's timeline matches PATTERN (grep -E).
-expect() { grep -qE "$1" /tmp/ours || bad "missing: ${2:-$1}"; }
+# expect_line PATTERN [WHY]: a line of this step's timeline matches PATTERN (grep -E).
+# Not lib.sh's expect (a counted NMR-PASS/NMR-FAIL check of a command): here a miss fails
+# the step, which the narration and the host's summary report step by step.
+expect_line() { grep -qE "$1" /tmp/ours || bad "missing: ${2:-$1}"; }
 expect_none() { ! grep -qE "$1" /tmp/ours || bad "unexpected: $(grep -m1 -E "$1" /tmp/ours)"; }
 # expect_order A B: the first line matching A comes before the first line matching B.
 expect_order() {
@@ -201,7 +203,7 @@ if begin "Load the NMR" \
 		bad "no nmr trace events in $TRACE/events"
 	fi
 	kernel
-	expect 'nmr: loaded'
+	expect_line 'nmr: loaded'
 	[ -r $DBG/nmr/registrations ] && [ -r $DBG/nmr/bindings ] || bad "no debugfs files"
 	finish
 fi
@@ -213,7 +215,7 @@ if begin "Load the hook provider: nobody to bind to yet" \
 	run insmod $M/samples/nmr_sample_hook.ko period_ms=20
 	kernel
 	show $DBG/nmr/registrations
-	expect 'nmr_register: provider id=[0-9]+ owner=nmr_sample_hook'
+	expect_line 'nmr_register: provider id=[0-9]+ owner=nmr_sample_hook'
 	expect_none 'nmr_offer'
 	expect_file $DBG/nmr/registrations \
 		'^provider id=[0-9]+ owner=nmr_sample_hook .* state=active bindings=0' \
@@ -230,9 +232,9 @@ if begin "Load the client: it attaches inside its register call" \
 	run insmod $M/samples/nmr_sample_client.ko program_delay_ms=500
 	kernel
 	show $DBG/nmr/bindings
-	expect 'nmr_offer: binding=' 'trace event nmr_offer'
-	expect 'nmr_attach: binding=[0-9]+ .*result=0' 'trace event nmr_attach with result=0'
-	expect 'nmr_sample_hook: attach_client: nmr_sample_client attached its program'
+	expect_line 'nmr_offer: binding=' 'trace event nmr_offer'
+	expect_line 'nmr_attach: binding=[0-9]+ .*result=0' 'trace event nmr_attach with result=0'
+	expect_line 'nmr_sample_hook: attach_client: nmr_sample_client attached its program'
 	expect_order 'nmr_sample_client: attach_provider: bound to nmr_sample_hook' \
 		'nmr_sample_client: registered: attached to nmr_sample_hook inside nmr_register_client'
 	expect_file $DBG/nmr/bindings 'state=attached client=attached provider=attached pending_ms=0' \
@@ -290,10 +292,10 @@ if begin "Unload the provider while a program runs: the detach is pending" \
 	kernel
 	grep -q 'state=detaching client=[a-z]* provider=pending pending_ms=[1-9]' /tmp/snaps ||
 		bad "debugfs never showed the provider side pending"
-	expect 'nmr_detach_start: binding=[0-9]+ side=provider' 'trace event nmr_detach_start, provider side'
-	expect 'nmr_detach: binding=[0-9]+ side=provider result=-115' 'the provider detach pending (-115)'
-	expect 'nmr_sample_hook: detach_client: binding [0-9]+ unlinked'
-	expect 'nmr_sample_client: detach_provider: nmr_sample_hook leaves'
+	expect_line 'nmr_detach_start: binding=[0-9]+ side=provider' 'trace event nmr_detach_start, provider side'
+	expect_line 'nmr_detach: binding=[0-9]+ side=provider result=-115' 'the provider detach pending (-115)'
+	expect_line 'nmr_sample_hook: detach_client: binding [0-9]+ unlinked'
+	expect_line 'nmr_sample_client: detach_provider: nmr_sample_hook leaves'
 	# The drain waited for the run in flight: it returned after the detach, then drained.
 	expect_seq 'nmr_sample_hook: detach_client: binding [0-9]+ unlinked' \
 		'nmr_sample_client: program: run [0-9]+ returns' \
@@ -301,7 +303,7 @@ if begin "Unload the provider while a program runs: the detach is pending" \
 		'nmr_detach_complete: binding=[0-9]+ side=provider'
 	expect_order 'nmr_sample_hook: binding [0-9]+ drained after' 'nmr_sample_hook: cleanup: binding'
 	expect_order 'nmr_cleanup: binding=' 'nmr_wait_done: provider'
-	expect 'nmr_sample_hook: wait returned 0'
+	expect_line 'nmr_sample_hook: wait returned 0'
 	! loaded nmr_sample_hook || bad "the provider is still loaded"
 	loaded nmr_sample_client || bad "the client went away"
 	grep -q . $DBG/nmr/bindings && bad "a binding is left in debugfs"
@@ -315,7 +317,7 @@ if begin "Reload the provider: the waiting client binds again" \
 	run insmod $M/samples/nmr_sample_hook.ko period_ms=20
 	kernel
 	show $DBG/nmr/bindings
-	expect 'nmr_attach: binding=[0-9]+ .*result=0  \[insmod\]' 'nmr_attach on the insmod thread'
+	expect_line 'nmr_attach: binding=[0-9]+ .*result=0  \[insmod\]' 'nmr_attach on the insmod thread'
 	expect_order 'nmr_sample_client: attach_provider: bound to nmr_sample_hook' \
 		'nmr_sample_hook: registered'
 	expect_file $DBG/nmr/bindings 'state=attached client=attached provider=attached' \
@@ -333,7 +335,7 @@ if begin "A route table: the provider keeps state per client binding" \
 	last_load=$(now)	# nothing allocates on the way out (HDL-7): the youngest objects
 	kernel
 	show $TABLE
-	expect 'nmr_sample_route_user: attach_provider: bound to nmr_sample_routes; added 3 of 3'
+	expect_line 'nmr_sample_route_user: attach_provider: bound to nmr_sample_routes; added 3 of 3'
 	[ "$(grep -c 'client=nmr_sample_route_user$' $TABLE)" = 3 ] ||
 		bad "the table does not hold the route user's 3 routes"
 	finish
@@ -346,9 +348,9 @@ if begin "The route client leaves: its routes leave with it" \
 	run rmmod nmr_sample_route_user
 	kernel
 	show $TABLE
-	expect 'nmr_sample_routes: detach_client: binding [0-9]+ \(nmr_sample_route_user\): removed its 3 route'
-	expect 'nmr_detach: binding=[0-9]+ side=provider result=0' 'the provider detach done at once (0)'
-	expect 'nmr_sample_route_user: deregistered \(sync: 0\)'
+	expect_line 'nmr_sample_routes: detach_client: binding [0-9]+ \(nmr_sample_route_user\): removed its 3 route'
+	expect_line 'nmr_detach: binding=[0-9]+ side=provider result=0' 'the provider detach done at once (0)'
+	expect_line 'nmr_sample_route_user: deregistered \(sync: 0\)'
 	grep -q . $TABLE && bad "routes are left in the table"
 	finish
 fi
@@ -366,15 +368,15 @@ if begin "Unload the samples" \
 	run rmmod nmr_sample_routes
 	kernel
 	show $DBG/nmr/registrations
-	expect 'nmr_detach: binding=[0-9]+ side=provider result=-115' 'the provider detach pending (-115)'
-	expect 'nmr_detach_complete: binding=[0-9]+ side=provider' 'trace event nmr_detach_complete, provider side'
+	expect_line 'nmr_detach: binding=[0-9]+ side=provider result=-115' 'the provider detach pending (-115)'
+	expect_line 'nmr_detach_complete: binding=[0-9]+ side=provider' 'trace event nmr_detach_complete, provider side'
 	expect_seq 'nmr_sample_hook: detach_client: binding [0-9]+ unlinked' \
 		'nmr_sample_client: program: run [0-9]+ returns' \
 		'nmr_sample_hook: binding [0-9]+ drained after' \
 		'nmr_wait_done: client'
-	expect 'nmr_sample_client: deregistered \(sync: 0\)'
-	expect 'nmr_sample_hook: wait returned 0'
-	expect 'nmr_sample_routes: deregistered \(sync: 0\); 0 route'
+	expect_line 'nmr_sample_client: deregistered \(sync: 0\)'
+	expect_line 'nmr_sample_hook: wait returned 0'
+	expect_line 'nmr_sample_routes: deregistered \(sync: 0\); 0 route'
 	grep -q . $DBG/nmr/registrations && bad "registrations are left in debugfs"
 	! grep -q '^nmr_sample' /proc/modules || bad "a sample is still loaded"
 	finish
@@ -385,7 +387,7 @@ if begin "Unload the NMR" \
 	"trace events go with it."; then
 	run rmmod nmr
 	kernel
-	expect 'nmr: unloaded'
+	expect_line 'nmr: unloaded'
 	! loaded nmr || bad "nmr is still loaded"
 	[ ! -e $DBG/nmr ] || bad "/sys/kernel/debug/nmr is still there"
 	finish

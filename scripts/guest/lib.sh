@@ -29,6 +29,13 @@ until_ok() {
 
 # The kernel log since the last clear has a line matching this (grep -E) pattern.
 klog() { dmesg | grep -qE "$1"; }
+
+# crash_patterns: the kernel's crash and splat reports as one grep -E (and awk) pattern,
+# the lines of scripts/crash-patterns.txt (qemu-run.sh copies it to /crash-patterns.txt),
+# the list the host's verdict.py judges every run's log with.
+crash_patterns() {
+	awk '!/^#/ && NF { p = p (p == "" ? "" : "|") $0 } END { print p }' /crash-patterns.txt
+}
 load() { insmod "/modules/$1" ${2:-} || fail "insmod $1 $*"; }
 unload() { rmmod "$1" || fail "rmmod $1"; }
 
