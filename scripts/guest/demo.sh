@@ -203,7 +203,8 @@ if begin "Load the NMR" \
 		bad "no nmr trace events in $TRACE/events"
 	fi
 	kernel
-	expect_line 'nmr: loaded'
+	# Quiet on success, as modules are: its state says it is up.
+	[ "$(cat /sys/module/nmr/initstate 2>/dev/null)" = live ] || bad "nmr is not live"
 	[ -r $DBG/nmr/registrations ] && [ -r $DBG/nmr/bindings ] || bad "no debugfs files"
 	finish
 fi
@@ -228,8 +229,8 @@ if begin "Load the client: it attaches inside its register call" \
 	"the NMR offers it the provider: the client's attach_provider calls" \
 	"nmr_client_attach_provider(), which runs the provider's attach_client; both" \
 	"accept and swap dispatch tables. The client checks right after the register" \
-	"call whether it attached. program_delay_ms=500: each run works 500 ms."; then
-	run insmod $M/samples/nmr_sample_client.ko program_delay_ms=500
+	"call whether it attached. program_delay_ms=1000: each run works 1 s."; then
+	run insmod $M/samples/nmr_sample_client.ko program_delay_ms=1000
 	kernel
 	show $DBG/nmr/bindings
 	expect_line 'nmr_offer: binding=' 'trace event nmr_offer'
@@ -387,7 +388,6 @@ if begin "Unload the NMR" \
 	"trace events go with it."; then
 	run rmmod nmr
 	kernel
-	expect_line 'nmr: unloaded'
 	! loaded nmr || bad "nmr is still loaded"
 	[ ! -e $DBG/nmr ] || bad "/sys/kernel/debug/nmr is still there"
 	finish
