@@ -4,8 +4,10 @@
  * about a wrong call (HDL-2, HDL-5) and a blocked wait (DRG-4).
  */
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 
+#include "nmr_compat.h"
 #include "nmr_test.h"
 
 /* What the line of a wrong call says about its handle; @want is the tag the call expects. */
@@ -115,9 +117,78 @@ static void drg4_stall_report_writes_the_npi_as_windows_does(struct kunit *test)
 	tp_leave(test, c);
 }
 
+/* Wrong completions made from a hard interrupt (an hrtimer in hard mode). */
+struct diag_irq {
+	struct hrtimer hrt;
+	struct nmr_binding *unknown, *reg, *done_side, *other_side;
+	int ret[4];
+	long misuses;
+	bool hardirq;
+	struct completion fired;
+};
+
+static enum hrtimer_restart diag_irq_fire(struct hrtimer *t)
+{
+	struct diag_irq *d = container_of(t, struct diag_irq, hrt);
+	long before = tp_misuse_count();
+
+	d->hardirq = in_hardirq();
+	d->ret[0] = nmr_client_detach_provider_complete(d->unknown);
+	d->ret[1] = nmr_client_detach_provider_complete(d->reg);
+	d->ret[2] = nmr_provider_detach_client_complete(d->done_side);
+	d->ret[3] = nmr_client_detach_provider_complete(d->other_side);
+	d->misuses = tp_misuse_count() - before;
+	complete(&d->fired);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * HDL-5, DET-5 (review): the new HDL-5 lines (what the handle was, and the
+ * caller by %pS) are made in any context: from a hard interrupt, an unknown
+ * binding handle, a registration handle, a completion of a side already done
+ * and one of the wrong side each get their error and a counted report, change
+ * nothing, and the log scan finds no lockdep, RCU or atomic-sleep report.
+ */
+static void hdl5_wrong_completions_from_hard_irq(struct kunit *test)
+{
+	struct diag_irq *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	c->detach_ret = -EINPROGRESS;
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);	/* p done, c pending */
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach p:detach c:detach");
+	d->unknown = (struct nmr_binding *)nmr_cookie(1ULL << 40, NMR_TAG_BIND_CLIENT);
+	d->reg = (struct nmr_binding *)c->client;
+	d->done_side = tp_bind(p, 0)->handle;
+	d->other_side = tp_bind(p, 0)->handle;
+	init_completion(&d->fired);
+	tp_expect_misuse(test);
+	hrtimer_setup(&d->hrt, diag_irq_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&d->hrt, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	TWAIT(test, &d->fired, T_TIMEOUT_MS);
+	hrtimer_cancel(&d->hrt);
+	KUNIT_EXPECT_TRUE(test, d->hardirq);
+	KUNIT_EXPECT_EQ(test, d->ret[0], -EBADF);
+	KUNIT_EXPECT_EQ(test, d->ret[1], -EBADF);
+	KUNIT_EXPECT_EQ(test, d->ret[2], -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->ret[3], -EBADF);
+	KUNIT_EXPECT_EQ(test, d->misuses, 4);
+	/* Nothing changed: c's real completion still finishes the binding. */
+	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
+	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	KUNIT_EXPECT_STREQ(test, tp_events(test),
+			   "c:attach p:attach p:detach c:detach c:cleanup p:cleanup");
+	tp_leave(test, c);
+}
+
 static struct kunit_case nmr_diagnostics_cases[] = {
 	KUNIT_CASE(hdl5_lines_say_what_the_handle_was),
 	KUNIT_CASE(drg4_stall_report_writes_the_npi_as_windows_does),
+	KUNIT_CASE(hdl5_wrong_completions_from_hard_irq),
 	{}
 };
 

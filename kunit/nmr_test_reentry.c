@@ -547,6 +547,78 @@ static void drg4_huge_stall_period_does_not_wrap(struct kunit *test)
 	tp_leave(test, c);
 }
 
+/*
+ * HDL-6 (review): the GOING step's record of its module is gone when the step
+ * returns, so a module loaded later at the same address (here: the same
+ * struct module, as a reloaded module may get) registers normally.
+ */
+static void hdl6_same_address_registers_after_going(struct kunit *test)
+{
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_a);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct rent *h = rent_new(test);
+	struct module *fake = rent_fake_module(test, h);
+
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, fake), 0);
+	nmr_module_going(fake);		/* no peer: returns at once */
+	rent_gone(c);
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_EXPECT_EQ(test, tp_register_owner(c2, fake), 0);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "c2:attach p:attach");
+	tp_leave(test, c2);
+	tp_leave(test, p);
+}
+
+/*
+ * HDL-6 (review): two GOING steps of different modules at once. Module A's
+ * client ca parks in its attach_provider (p registering, on another thread)
+ * while A's step waits for it; module B's client cb, whose offer from p is
+ * queued behind ca's, is cut loose by B's step, which returns first. A is
+ * still leaving after B's step took its own record off the list: the parked
+ * callback of A cannot register, while B, no longer going, can again.
+ */
+static void hdl6_two_going_steps_at_once(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *ca = tp_new(test, true, "ca", &tnpi_a);
+	struct tpeer *cb = tp_new(test, true, "cb", &tnpi_a);
+	struct tpeer *ca2 = tp_new(test, true, "ca2", &tnpi_b);
+	struct tpeer *cb2 = tp_new(test, true, "cb2", &tnpi_b);
+	struct rent *ha = rent_new(test), *hb = rent_new(test);
+	struct tasync *reg, *going_a, *going_b;
+	bool cut;
+
+	KUNIT_ASSERT_EQ(test, tp_register_owner(ca, rent_fake_module(test, ha)), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(cb, rent_fake_module(test, hb)), 0);
+	ca->hook = rent_park_register_hook;
+	ca->hook_data = ha;
+	ha->target = ca2;
+	reg = tasync_start(test, tasync_register, p);
+	TWAIT(test, &ha->in_cb, T_TIMEOUT_MS);
+	going_a = tasync_start(test, rent_going, ha);
+	cut = RENT_UNTIL(nmr_waiters(NMR_CLIENT, ca->client) >= 1);
+	KUNIT_ASSERT_TRUE_MSG(test, cut, "A's GOING step never took ca");
+	going_b = tasync_start(test, rent_going, hb);
+	KUNIT_ASSERT_TRUE_MSG(test, tasync_wait(going_b, T_TIMEOUT_MS),
+			      "B's GOING step (a queued offer only) did not return");
+	rent_gone(cb);
+	KUNIT_EXPECT_FALSE(test, tasync_wait(going_a, 50));	/* ca's callback still runs */
+
+	complete(&ha->go);	/* the parked callback registers ca2 as module A */
+	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
+	KUNIT_ASSERT_TRUE(test, rent_finished(going_a));
+	rent_gone(ca);
+	KUNIT_EXPECT_EQ(test, reg->ret, 0);
+	KUNIT_EXPECT_EQ(test, ha->ret, -ENODEV);
+	KUNIT_EXPECT_NULL(test, ca2->client);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cb->attaches), 0);	/* its queued offer was dropped */
+	KUNIT_EXPECT_EQ(test, tp_register_owner(cb2, hb->fake), 0);
+	KUNIT_EXPECT_STREQ(test, tp_events(test), "ca:attach p:attach p:detach p:cleanup");
+	tp_leave(test, cb2);
+	tp_leave(test, p);
+}
+
 static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(drg2_queued_offer_does_not_hold_a_wait),
 	KUNIT_CASE(hdl6_no_offer_of_a_going_module),
@@ -557,6 +629,8 @@ static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(ext5_atomic_mode_flipped_inside_a_callback),
 	KUNIT_CASE(ext2_register_event_reads_a_live_registration),
 	KUNIT_CASE(drg4_huge_stall_period_does_not_wrap),
+	KUNIT_CASE(hdl6_same_address_registers_after_going),
+	KUNIT_CASE(hdl6_two_going_steps_at_once),
 	{}
 };
 
