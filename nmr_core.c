@@ -86,7 +86,7 @@ LIST_HEAD(nmr_regs);			/* nmr_lock */
 #define NMR_ID_HASH_BITS 12
 static struct hlist_head nmr_reg_ids[1 << NMR_ID_HASH_BITS];		/* nmr_lock */
 static struct hlist_nulls_head nmr_binding_ids[1 << NMR_ID_HASH_BITS];	/* nmr_lock; RCU */
-static u64 nmr_last_id;			/* nmr_lock */
+static u64 nmr_last_id;			/* nmr_lock; read without it for a diagnostic */
 
 static struct kmem_cache *nmr_reg_cache;
 static struct kmem_cache *nmr_binding_cache;	/* SLAB_TYPESAFE_BY_RCU */
@@ -102,10 +102,11 @@ atomic_long_t nmr_misuse_count = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(nmr_misuse_count);
 
 /*
- * See nmr_misuse(): a WARNING once per call site, then rate-limited lines;
- * with no @warned (nmr_misuse_quiet()) only the lines.
+ * See nmr_misuse(): a WARNING the first time at a call site (never from
+ * nmr_misuse_quiet(), whose @warned starts set), then lines rate-limited per
+ * site (@rs), so that a burst at one site hides no other.
  */
-void __nmr_misuse(bool *warned, const char *fmt, ...)
+void __nmr_misuse(bool *warned, struct ratelimit_state *rs, const char *fmt, ...)
 {
 	struct va_format vaf;
 	va_list args;
@@ -114,11 +115,11 @@ void __nmr_misuse(bool *warned, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (warned && !READ_ONCE(*warned)) {
+	if (!READ_ONCE(*warned)) {
 		WRITE_ONCE(*warned, true);
 		WARN(1, KBUILD_MODNAME ": misuse: %pV\n", &vaf);
-	} else {
-		pr_warn_ratelimited("misuse: %pV\n", &vaf);
+	} else if (__ratelimit(rs)) {
+		pr_warn("misuse: %pV\n", &vaf);
 	}
 	va_end(args);
 }
@@ -269,7 +270,9 @@ static inline struct nmr_binding *nmr_handle_of(struct nmr_binding *b, enum nmr_
 static u64 nmr_new_id(void)
 {
 	lockdep_assert_held(&nmr_lock);
-	return ++nmr_last_id;
+	/* Read locklessly by nmr_handle_what(). */
+	WRITE_ONCE(nmr_last_id, nmr_last_id + 1);
+	return nmr_last_id;
 }
 
 /* ---- handle lookup (HDL-1, HDL-2) ---- */
@@ -344,25 +347,31 @@ static inline bool nmr_binding_is(struct nmr_binding *b, unsigned long handle)
 }
 
 /*
- * Find the binding @side's @handle names and lock it; any context (DET-5).
- * Return: the binding with its lock held (irqs saved in *@flags), or NULL if
- * the handle is unknown or dead, or the binding was freed meanwhile.
+ * Find the binding @side's @handle names, lock it, confirm it is still that
+ * binding, and take @step on it under its lock; any context (DET-5).
+ * Return: @step's result, with the binding in *@bp if @bp is given, or
+ * -ENOENT if the handle is unknown or dead, or the binding was freed meanwhile.
  */
-static struct nmr_binding *nmr_binding_lock(enum nmr_role side, unsigned long handle,
-					    unsigned long *flags)
+static int nmr_binding_step(enum nmr_role side, unsigned long handle,
+			    int (*step)(struct nmr_binding *b, enum nmr_role side),
+			    struct nmr_binding **bp)
 {
 	struct nmr_binding *b;
+	unsigned long flags;
+	int ret = -ENOENT;
 
 	rcu_read_lock();
 	b = nmr_find_binding(side, handle);
-	if (b)
-		raw_spin_lock_irqsave(&b->lock, *flags);
-	rcu_read_unlock();
-	if (b && !nmr_binding_is(b, handle)) {
-		raw_spin_unlock_irqrestore(&b->lock, *flags);
-		return NULL;
+	if (b) {
+		raw_spin_lock_irqsave(&b->lock, flags);
+		if (nmr_binding_is(b, handle))
+			ret = step(b, side);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 	}
-	return b;
+	rcu_read_unlock();
+	if (bp)
+		*bp = b;
+	return ret;
 }
 
 static const char *const nmr_handle_kind[] = {
@@ -383,26 +392,32 @@ static const char *nmr_handle_what(char *buf, unsigned long handle, unsigned int
 				   bool locked)
 {
 	unsigned int tag = handle & ((1UL << NMR_TAG_BITS) - 1);
+	u64 id = handle >> NMR_TAG_BITS;
 	const char *state = "";
-	bool live;
+	bool live = false;
 
-	if (tag < NMR_TAG_CLIENT || tag > NMR_TAG_BIND_PROVIDER || !(handle >> NMR_TAG_BITS))
+	if (tag < NMR_TAG_CLIENT || tag > NMR_TAG_BIND_PROVIDER || !id)
 		return "not a handle nmr gave out";
 	if (tag >= NMR_TAG_BIND_CLIENT) {
 		rcu_read_lock();
 		live = nmr_find_binding(tag == NMR_TAG_BIND_CLIENT ? NMR_CLIENT : NMR_PROVIDER,
 					handle);
 		rcu_read_unlock();
-		state = live ? "live " : "dead ";
+		state = "dead ";
 	} else if (locked) {
 		live = nmr_find_reg(tag == NMR_TAG_CLIENT ? NMR_CLIENT : NMR_PROVIDER, handle);
-		state = live ? "live " : "dead ";
+		state = "dead ";
 	}
-	if (tag == want)
-		snprintf(buf, NMR_WHAT_LEN, "a %s%s handle", state, nmr_handle_kind[tag]);
-	else
-		snprintf(buf, NMR_WHAT_LEN, "a %s%s handle, not a %s handle", state,
-			 nmr_handle_kind[tag], nmr_handle_kind[want]);
+	/* Ids are never reused: one above the last given out was never a handle. */
+	if (*state && id > READ_ONCE(nmr_last_id))
+		state = "unknown ";
+	else if (live)
+		state = "live ";
+	snprintf(buf, NMR_WHAT_LEN, "%s %s%s handle", *state == 'u' ? "an" : "a", state,
+		 nmr_handle_kind[tag]);
+	if (tag != want)
+		snprintf(buf + strlen(buf), NMR_WHAT_LEN - strlen(buf), ", not a %s handle",
+			 nmr_handle_kind[want]);
 	return buf;
 }
 
@@ -944,7 +959,7 @@ static void nmr_offer(struct nmr_binding *b)
  * or change it meanwhile. b->lock held.
  * Return: 0, -EALREADY (attached, or no longer an offer) or -EBADF (not ours).
  */
-static int nmr_offer_is_mine(struct nmr_binding *b)
+static int nmr_offer_is_mine(struct nmr_binding *b, enum nmr_role side)
 {
 	lockdep_assert_held(&b->lock);
 	if (READ_ONCE(b->state) != NMR_BINDING_OFFERED || READ_ONCE(b->attach_ok))
@@ -990,15 +1005,12 @@ int nmr_attach_provider(unsigned long handle, void *client_binding_ctx,
 {
 	const void *pdisp = NULL;
 	struct nmr_binding *b;
-	unsigned long flags;
 	void *pctx = NULL;
 	int ret;
 
-	b = nmr_binding_lock(NMR_CLIENT, handle, &flags);
-	if (!b)
+	ret = nmr_binding_step(NMR_CLIENT, handle, nmr_offer_is_mine, &b);
+	if (ret == -ENOENT)
 		return -EBADF;		/* unknown, freed, or a discarded offer */
-	ret = nmr_offer_is_mine(b);
-	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (ret == -EBADF)
 		nmr_misuse("nmr_client_attach_provider() outside its attach_provider callback");
 	if (ret)
@@ -1054,6 +1066,17 @@ static int nmr_side_complete(struct nmr_binding *b, enum nmr_role side)
 	return ret;
 }
 
+/* HDL-5: a completion with a handle that names no live binding of @side. */
+static noinline void nmr_report_bad_completion(enum nmr_role side, unsigned long handle,
+					       unsigned long caller)
+{
+	char what[NMR_WHAT_LEN];
+
+	trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
+	nmr_misuse_quiet("%s detach complete from %pS with %s (HDL-5)", nmr_role_name[side],
+			 (void *)caller, nmr_handle_what(what, handle, nmr_side_tag(side), false));
+}
+
 /**
  * nmr_detach_complete() - the body of both *_detach_complete() calls
  * @side: which side the handle must be
@@ -1067,21 +1090,12 @@ static int nmr_side_complete(struct nmr_binding *b, enum nmr_role side)
  */
 int nmr_detach_complete(enum nmr_role side, unsigned long handle, unsigned long caller)
 {
-	char what[NMR_WHAT_LEN];
-	struct nmr_binding *b;
-	unsigned long flags;
-	int ret;
+	int ret = nmr_binding_step(side, handle, nmr_side_complete, NULL);
 
-	b = nmr_binding_lock(side, handle, &flags);
-	if (!b) {
-		trace_nmr_detach_complete(handle >> NMR_TAG_BITS, side, -EBADF);
-		nmr_misuse_quiet("%s detach complete from %pS with %s (HDL-5)",
-				 nmr_role_name[side], (void *)caller,
-				 nmr_handle_what(what, handle, nmr_side_tag(side), false));
+	if (ret == -ENOENT) {
+		nmr_report_bad_completion(side, handle, caller);
 		return -EBADF;
 	}
-	ret = nmr_side_complete(b, side);
-	raw_spin_unlock_irqrestore(&b->lock, flags);
 	if (ret)
 		nmr_misuse_quiet("%s detach complete from %pS after the side was done (HDL-5)",
 				 nmr_role_name[side], (void *)caller);
@@ -1250,11 +1264,7 @@ static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
 static bool nmr_may_register(const struct nmr_reg *r)
 {
 	lockdep_assert_held(&nmr_lock);
-	if (!r->owner || !nmr_module_is_leaving(r->owner))
-		return true;
-	pr_warn_ratelimited("%s of module %s not registered: the module is unloading (HDL-6)\n",
-			    nmr_role_name[r->role], r->owner_name);
-	return false;
+	return !r->owner || !nmr_module_is_leaving(r->owner);
 }
 
 /**
@@ -1281,7 +1291,6 @@ int nmr_register(enum nmr_role role, const void *chars,
 	struct nmr_npi *npi;
 	struct nmr_reg *r;
 	LIST_HEAD(offers);
-	int ret = -ENODEV;
 	u32 hash;
 
 	might_sleep();		/* REG-5 */
@@ -1292,11 +1301,10 @@ int nmr_register(enum nmr_role role, const void *chars,
 
 	mutex_lock(&nmr_lock);
 	if (!nmr_may_register(r))
-		goto err;
-	ret = -ENOMEM;
+		goto err_going;
 	npi = nmr_npi_get(r, hash);
 	if (!npi || nmr_offers_alloc(r, npi, &offers))
-		goto err;
+		goto err_nomem;
 	nmr_reg_publish(r, npi, &offers, handle);
 	/*
 	 * EXT-2: traced under the lock. With no peer, nothing holds @r once the
@@ -1311,20 +1319,18 @@ int nmr_register(enum nmr_role role, const void *chars,
 		nmr_offer(b);
 	}
 	return 0;
-err:
+
+err_going:
+	mutex_unlock(&nmr_lock);
+	pr_warn_ratelimited("%s of module %s not registered: the module is unloading (HDL-6)\n",
+			    nmr_role_name[role], r->owner_name);
+	kmem_cache_free(nmr_reg_cache, r);
+	return -ENODEV;
+err_nomem:
 	mutex_unlock(&nmr_lock);
 	kmem_cache_free(nmr_reg_cache, r);
-	return ret;
+	return -ENOMEM;
 }
-
-/* HDL-2: @op (deregister, wait) got a handle that is no live @role registration. */
-#define nmr_misuse_bad_handle(op, role, handle, caller)				\
-do {										\
-	char __what[NMR_WHAT_LEN];						\
-										\
-	nmr_misuse("%s from %pS with %s (HDL-2)", op, (void *)(caller),		\
-		   nmr_handle_what(__what, handle, nmr_reg_tag(role), true));	\
-} while (0)
 
 /* Start deregistering @r: unpublish and pick the bindings to detach. nmr_lock held. */
 static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
@@ -1367,6 +1373,8 @@ static void nmr_reg_begin_deregister(struct nmr_reg *r, struct list_head *batch)
  */
 int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long caller)
 {
+	char buf[NMR_WHAT_LEN];
+	const char *what;
 	struct nmr_reg *r;
 	LIST_HEAD(batch);
 
@@ -1374,8 +1382,9 @@ int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long calle
 	mutex_lock(&nmr_lock);
 	r = nmr_find_reg(role, handle);
 	if (!r) {
-		nmr_misuse_bad_handle("deregister", role, handle, caller);
+		what = nmr_handle_what(buf, handle, nmr_reg_tag(role), true);
 		mutex_unlock(&nmr_lock);
+		nmr_misuse("deregister from %pS with %s (HDL-2)", (void *)caller, what);
 		return -EBADF;
 	}
 	if (r->state != NMR_REG_ACTIVE) {
@@ -1469,14 +1478,17 @@ static void nmr_wait_idle(struct nmr_reg *r)
  */
 int nmr_wait_deregister(enum nmr_role role, unsigned long handle, unsigned long caller)
 {
+	char buf[NMR_WHAT_LEN];
+	const char *what;
 	struct nmr_reg *r;
 
 	might_sleep();
 	mutex_lock(&nmr_lock);
 	r = nmr_find_reg(role, handle);
 	if (!r) {
-		nmr_misuse_bad_handle("wait", role, handle, caller);
+		what = nmr_handle_what(buf, handle, nmr_reg_tag(role), true);
 		mutex_unlock(&nmr_lock);
+		nmr_misuse("wait from %pS with %s (HDL-2)", (void *)caller, what);
 		return -EBADF;
 	}
 	if (r->state == NMR_REG_ACTIVE) {

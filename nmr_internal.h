@@ -9,6 +9,7 @@
 #include <linux/list_nulls.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -244,22 +245,26 @@ extern atomic_t nmr_fail_nth;				/* REG-1 fault injection */
 
 /*
  * A module used the API wrongly: the call fails with an error, the first time
- * at each site with a WARNING and a backtrace, then as a rate-limited line.
+ * at each site with a WARNING and a backtrace, then as a line rate-limited
+ * per site.
  * nmr_misuse_count lets the KUnit suites check that the report was made.
  */
-__printf(2, 3) void __nmr_misuse(bool *warned, const char *fmt, ...);
-#define nmr_misuse(fmt, ...)						\
+__printf(3, 4) void __nmr_misuse(bool *warned, struct ratelimit_state *rs, const char *fmt, ...);
+#define __nmr_misuse_at_site(warn, fmt, ...)				\
 do {									\
-	static bool __nmr_warned;					\
+	static bool __nmr_warned = !(warn);				\
+	static DEFINE_RATELIMIT_STATE(__nmr_rs, DEFAULT_RATELIMIT_INTERVAL, \
+				      DEFAULT_RATELIMIT_BURST);		\
 									\
-	__nmr_misuse(&__nmr_warned, fmt, ##__VA_ARGS__);		\
+	__nmr_misuse(&__nmr_warned, &__nmr_rs, fmt, ##__VA_ARGS__);	\
 } while (0)
+#define nmr_misuse(fmt, ...) __nmr_misuse_at_site(true, fmt, ##__VA_ARGS__)
 
 /*
  * The same as rate-limited lines only, no WARNING: HDL-5 asks for a
  * rate-limited warning of a wrong *_detach_complete(), which may come from
  * any context.
  */
-#define nmr_misuse_quiet(fmt, ...) __nmr_misuse(NULL, fmt, ##__VA_ARGS__)
+#define nmr_misuse_quiet(fmt, ...) __nmr_misuse_at_site(false, fmt, ##__VA_ARGS__)
 
 #endif /* _NMR_INTERNAL_H */
