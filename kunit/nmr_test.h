@@ -125,6 +125,20 @@ int tasync_wait_reg(void *tp);		/* fn for tasync_start: tp_wait() */
 int tasync_register(void *tp);		/* fn for tasync_start: tp_register() */
 int tasync_deregister(void *tp);	/* fn for tasync_start: tp_deregister() */
 
+/* A callback parked by a hook until the test releases it (both waits bounded). */
+struct tpark {
+	struct completion parked;	/* the callback is inside the hook */
+	struct completion release;	/* the test lets it return */
+};
+
+void tp_park_init(struct tpark *pk);
+struct tpark *tp_park_new(struct kunit *test);
+bool tp_park(struct tpark *pk);
+void tp_park_in_attach(struct tpeer *tp, struct tbind *tb, enum tp_event ev);
+
+void tp_stall_secs(struct kunit *test, unsigned int secs);
+void tp_fail_nth_reset_at_end(struct kunit *test);
+
 /* A bounded wait for a completion a test expects; fails the test on timeout. */
 #define TWAIT(test, c, ms) \
 	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(c, msecs_to_jiffies(ms)), \

@@ -540,23 +540,6 @@ static void att9_many_to_many_distinct_handles(struct kunit *test)
 		tp_leave(test, tp[i]);
 }
 
-struct late {
-	struct completion in_attach, release;
-	struct tpeer *c, *p;
-};
-
-static void late_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
-{
-	struct late *l = tp->hook_data;
-
-	if (ev != TP_ATTACH)
-		return;
-	complete(&l->in_attach);
-	/* Bounded: a test that never releases fails on its own timeout first. */
-	if (!wait_for_completion_timeout(&l->release, msecs_to_jiffies(T_TIMEOUT_MS)))
-		tp_log(tp->test, "RELEASE-TIMEOUT");
-}
-
 /*
  * T-C, ATT-10: C is registered; thread 1 registers P and C's attach_provider is
  * running; thread 2 deregisters C (-EINPROGRESS, no detach yet) and waits. The
@@ -565,27 +548,24 @@ static void late_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
  */
 static void att10_t_c_late_comer(struct kunit *test)
 {
-	struct late *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct tpark *pk = tp_park_new(test);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c2;
 	struct tasync *reg, *wait;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	init_completion(&l->in_attach);
-	init_completion(&l->release);
-	l->c = tp_new(test, true, "c", &tnpi_a);
-	l->p = tp_new(test, false, "p", &tnpi_a);
-	l->c->hook = late_hook;
-	l->c->hook_data = l;
-	KUNIT_ASSERT_EQ(test, tp_register(l->c), 0);
+	c->hook = tp_park_in_attach;
+	c->hook_data = pk;
+	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 
-	reg = tasync_start(test, tasync_register, l->p);		/* thread 1 */
-	TWAIT(test, &l->in_attach, T_TIMEOUT_MS);
-	KUNIT_EXPECT_EQ(test, tp_deregister(l->c), -EINPROGRESS);	/* thread 2 */
+	reg = tasync_start(test, tasync_register, p);			/* thread 1 */
+	TWAIT(test, &pk->parked, T_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);		/* thread 2 */
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach");		/* no detach yet */
-	wait = tasync_start(test, tasync_wait_reg, l->c);
+	wait = tasync_start(test, tasync_wait_reg, c);
 	/* ATT-10: the deregistration is not complete while the offer runs. */
 	KUNIT_EXPECT_FALSE(test, tasync_wait(wait, 200));
-	complete(&l->release);
+	complete(&pk->release);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
 	KUNIT_EXPECT_EQ(test, reg->ret, 0);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));
@@ -593,14 +573,14 @@ static void att10_t_c_late_comer(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, tp_events(test),
 			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
 	/* Detached at once, on the attaching thread. */
-	KUNIT_EXPECT_PTR_EQ(test, tp_bind(l->c, 0)->detach_task, reg->task);
+	KUNIT_EXPECT_PTR_EQ(test, tp_bind(c, 0)->detach_task, reg->task);
 	/* P is still active: a new client binds to it. */
 	c2 = tp_new(test, true, "c2", &tnpi_a);
 	KUNIT_ASSERT_EQ(test, tp_register(c2), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c2->attaches), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&l->p->attaches), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->attaches), 2);
 	tp_leave(test, c2);
-	tp_leave(test, l->p);
+	tp_leave(test, p);
 }
 
 /*
@@ -610,28 +590,25 @@ static void att10_t_c_late_comer(struct kunit *test)
  */
 static void att12_attach_client_after_own_deregister(struct kunit *test)
 {
-	struct late *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct tpark *pk = tp_park_new(test);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tasync *reg, *wait;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	init_completion(&l->in_attach);
-	init_completion(&l->release);
-	l->c = tp_new(test, true, "c", &tnpi_a);
-	l->p = tp_new(test, false, "p", &tnpi_a);
-	l->c->hook = late_hook;
-	l->c->hook_data = l;
-	KUNIT_ASSERT_EQ(test, tp_register(l->p), 0);
-	reg = tasync_start(test, tasync_register, l->c);
-	TWAIT(test, &l->in_attach, T_TIMEOUT_MS);
-	KUNIT_EXPECT_EQ(test, tp_deregister(l->p), -EINPROGRESS);
-	wait = tasync_start(test, tasync_wait_reg, l->p);
-	complete(&l->release);
+	c->hook = tp_park_in_attach;
+	c->hook_data = pk;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	reg = tasync_start(test, tasync_register, c);
+	TWAIT(test, &pk->parked, T_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
+	wait = tasync_start(test, tasync_wait_reg, p);
+	complete(&pk->release);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
 	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));
 	KUNIT_EXPECT_EQ(test, wait->ret, 0);
 	KUNIT_EXPECT_STREQ(test, tp_events(test),
 			   "c:attach p:attach p:detach c:detach c:cleanup p:cleanup");
-	tp_leave(test, l->c);
+	tp_leave(test, c);
 }
 
 /*

@@ -36,8 +36,7 @@ static void drg1_einprogress_without_bindings(struct kunit *test)
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_b);
 
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
-	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	tp_leave(test, p);
 }
 
 /* DRG-2: from the moment deregistration starts, no new offer. */
@@ -117,27 +116,6 @@ static void drg4_stall_report_no_early_return(struct kunit *test)
 	tp_leave(test, c);
 }
 
-struct drg4_offer {
-	struct completion in_attach, release;
-};
-
-/* The client's attach_provider blocks, before attaching, until the test releases it. */
-static void drg4_offer_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
-{
-	struct drg4_offer *d = tp->hook_data;
-
-	if (ev != TP_ATTACH)
-		return;
-	complete(&d->in_attach);
-	if (!wait_for_completion_timeout(&d->release, msecs_to_jiffies(T_TIMEOUT_MS)))
-		tp_log(tp->test, "RELEASE-TIMEOUT");
-}
-
-static void drg4_restore_stall(void *secs)
-{
-	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
-}
-
 /*
  * DRG-4, ATT-10: the provider deregisters while a client's attach_provider
  * for it is blocked. Its wait reports, every second, that an offer is still
@@ -146,25 +124,20 @@ static void drg4_restore_stall(void *secs)
  */
 static void drg4_stall_report_names_a_running_offer(struct kunit *test)
 {
-	struct drg4_offer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct tpark *pk = tp_park_new(test);
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
-	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
 	struct tasync *reg, *wait;
 	unsigned long end;
 	char first[80];
 	bool seen;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	init_completion(&d->in_attach);
-	init_completion(&d->release);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, drg4_restore_stall, old));
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
-	c->hook = drg4_offer_hook;
-	c->hook_data = d;
+	c->hook = tp_park_in_attach;	/* before attaching */
+	c->hook_data = pk;
 	reg = tasync_start(test, tasync_register, c);
-	TWAIT(test, &d->in_attach, T_TIMEOUT_MS);
-	WRITE_ONCE(nmr_stall_warn_secs, 1);
+	TWAIT(test, &pk->parked, T_TIMEOUT_MS);
+	tp_stall_secs(test, 1);
 	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach");	/* nothing to detach yet */
 	wait = tasync_start(test, tasync_wait_reg, p);
@@ -181,7 +154,7 @@ static void drg4_stall_report_names_a_running_offer(struct kunit *test)
 	KUNIT_EXPECT_FALSE_MSG(test, smp_load_acquire(&wait->finished),
 			       "the wait returned while the offer was running");
 
-	complete(&d->release);
+	complete(&pk->release);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
 	KUNIT_EXPECT_EQ(test, reg->ret, 0);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(wait, T_TIMEOUT_MS));

@@ -32,40 +32,62 @@ static void hdl1_handles_unique_not_pointers(struct kunit *test)
 			KUNIT_EXPECT_NE(test, seen[i], seen[j]);
 }
 
-/* HDL-2: NULL is -EINVAL; unknown, garbage, wrong kind or side is -EBADF; never an oops. */
-static void hdl2_null_garbage_wrong_kind(struct kunit *test)
+/* A bad handle (HDL-2): what it is, and what every call taking a handle returns for it. */
+struct hdl2_bad {
+	const char *name;
+	unsigned long value;	/* the handle, unless one of the two below */
+	bool kernel_address;	/* the address of a live kernel object (the test's struct kunit) */
+	bool stack_address;	/* an address on the calling thread's stack */
+	int err;
+};
+
+/* 3 and 4: binding tags with id 0, the id a freed binding's memory carries. */
+static const struct hdl2_bad hdl2_bad_handles[] = {
+	{ .name = "NULL", .value = 0, .err = -EINVAL },
+	{ .name = "the client tag, id 0 (1)", .value = 1, .err = -EBADF },
+	{ .name = "the client binding tag, id 0 (3)", .value = 3, .err = -EBADF },
+	{ .name = "the provider binding tag, id 0 (4)", .value = 4, .err = -EBADF },
+	{ .name = "no such tag (0xdeadbeef)", .value = 0xdeadbeef, .err = -EBADF },
+	{ .name = "every bit set (-1)", .value = ~0UL, .err = -EBADF },
+	{ .name = "a kernel address", .kernel_address = true, .err = -EBADF },
+	{ .name = "a stack address", .stack_address = true, .err = -EBADF },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hdl2, hdl2_bad_handles, name);
+
+/* HDL-2: NULL is -EINVAL; unknown or garbage is -EBADF, for every call; never an oops. */
+static void hdl2_bad_handle_every_call(struct kunit *test)
+{
+	const struct hdl2_bad *bad = test->param_value;
+	const void *disp;
+	void *ctx, *h;
+
+	if (bad->kernel_address)
+		h = test;
+	else if (bad->stack_address)
+		h = &h;
+	else
+		h = (void *)bad->value;
+	tp_expect_misuse(test);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_client(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_provider(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_wait_for_provider_deregister_complete(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(h), bad->err);
+	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(h, NULL, NULL, &ctx, &disp), bad->err);
+}
+
+/* HDL-2: a live handle of the wrong kind or side, or a forged one, is -EBADF; never an oops. */
+static void hdl2_wrong_kind_side_or_forged(struct kunit *test)
 {
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
-	/* 3 and 4: binding tags with id 0, the id a freed binding's memory carries */
-	void *garbage[] = {
-		(void *)1, (void *)3, (void *)4, (void *)0xdeadbeef, (void *)-1L, (void *)test,
-		(void *)&garbage,
-	};
 	struct nmr_provider *forged_p;
 	struct nmr_client *forged_c;
 	struct nmr_binding *forged_b;
-	const void *disp;
-	void *ctx;
-	int i;
 
 	tp_expect_misuse(test);
-	KUNIT_EXPECT_EQ(test, nmr_deregister_client(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_deregister_provider(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_wait_for_provider_deregister_complete(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_client_attach_provider(NULL, NULL, NULL, &ctx, &disp), -EINVAL);
-	for (i = 0; i < ARRAY_SIZE(garbage); i++) {
-		KUNIT_EXPECT_EQ(test, nmr_deregister_client(garbage[i]), -EBADF);
-		KUNIT_EXPECT_EQ(test, nmr_deregister_provider(garbage[i]), -EBADF);
-		KUNIT_EXPECT_EQ(test, nmr_wait_for_client_deregister_complete(garbage[i]), -EBADF);
-		KUNIT_EXPECT_EQ(test, nmr_client_detach_provider_complete(garbage[i]), -EBADF);
-		KUNIT_EXPECT_EQ(test, nmr_provider_detach_client_complete(garbage[i]), -EBADF);
-		KUNIT_EXPECT_EQ(test, -EBADF,
-				nmr_client_attach_provider(garbage[i], NULL, NULL, &ctx, &disp));
-	}
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	/* Wrong kind: a client handle where a provider (or a binding) is expected. */
@@ -136,74 +158,58 @@ static void hdl4_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
 		return;
 	if (h->deregister_first)
 		tp_deregister(h->target);
-	h->ret = tp->is_client == h->target->is_client && h->target == tp ?
-		 tp_wait(tp) : tp_wait(h->target);
+	h->ret = tp_wait(h->target);
 }
 
-/* HDL-4: a wait from its own detach callback would never finish: -EDEADLK. */
-static void hdl4_wait_in_own_detach(struct kunit *test)
+/* Where the wait on the client c is made from: a callback c's deregistration waits for. */
+struct hdl4_case {
+	const char *name;
+	bool in_provider;	/* the provider's detach callback, not the client's */
+	bool in_attach;		/* c's attach callback, which deregisters c first */
+};
+
+static const struct hdl4_case hdl4_cases[] = {
+	{ .name = "its own detach callback" },
+	{ .name = "the peer's detach callback, on the deregistering thread", .in_provider = true },
+	{ .name = "its own attach callback, after deregistering itself", .in_attach = true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hdl4, hdl4_cases, name);
+
+/*
+ * HDL-4: a wait that could never finish is -EDEADLK: a wait on c from its own
+ * detach callback; from a peer's detach callback running on the thread that
+ * deregisters c; from c's attach callback, which deregistered c and then waits.
+ */
+static void hdl4_wait_in_waited_callback_edeadlk(struct kunit *test)
 {
+	const struct hdl4_case *k = test->param_value;
 	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *hooked = k->in_provider ? p : c;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	tp_expect_misuse(test);
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
-	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	if (!k->in_attach)
+		KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	h->target = c;
 	h->ret = 1;
-	c->hook = hdl4_hook;
-	c->hook_data = h;
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
-	tp_leave(test, p);
-}
-
-/* HDL-4: a peer's detach callback, running on the deregistering thread, waits on it: -EDEADLK. */
-static void hdl4_wait_in_peer_detach_on_dereg_thread(struct kunit *test)
-{
-	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
-	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
-
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	tp_expect_misuse(test);
-	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
-	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
-	h->target = c;
-	h->ret = 1;
-	p->hook = hdl4_hook;
-	p->hook_data = h;
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
-	p->hook = NULL;
-	tp_leave(test, p);
-}
-
-/* HDL-4: an attach callback deregisters its own registration and waits on it: -EDEADLK. */
-static void hdl4_wait_in_attach(struct kunit *test)
-{
-	struct hdl4 *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
-	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
-
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	tp_expect_misuse(test);
-	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
-	h->target = c;
-	h->ret = 1;
-	h->deregister_first = true;
-	c->hook = hdl4_hook;
-	c->hook_data = h;
-	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	h->deregister_first = k->in_attach;
+	hooked->hook = hdl4_hook;
+	hooked->hook_data = h;
+	if (k->in_attach)
+		KUNIT_ASSERT_EQ(test, tp_register(c), 0);
+	else
+		KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
 	KUNIT_EXPECT_EQ(test, h->ret, -EDEADLK);
 	/* ATT-10: attached, then detached at once; the real wait returns. */
-	KUNIT_EXPECT_STREQ(test, tp_events(test),
-			   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
+	if (k->in_attach)
+		KUNIT_EXPECT_STREQ(test, tp_events(test),
+				   "c:attach p:attach c:detach p:detach c:cleanup p:cleanup");
 	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	hooked->hook = NULL;
 	tp_leave(test, p);
 }
 
@@ -335,73 +341,6 @@ static void hdl6_module_going_is_cut_loose(struct kunit *test)
 	tp_leave(test, p);
 }
 
-static void fail_nth_reset(void *unused)
-{
-	atomic_set(&nmr_fail_nth, 0);
-}
-
-/* Register @c with the @nth allocation site failing; 0 when nth is past the last site. */
-static int register_failing_nth(struct kunit *test, struct tpeer *c, int nth)
-{
-	int ret;
-
-	tp_clear_events(test);
-	atomic_set(&nmr_fail_nth, nth);
-	ret = tp_register(c);
-	if (!ret) {
-		KUNIT_EXPECT_NE(test, atomic_read(&nmr_fail_nth), 0);	/* not consumed */
-		atomic_set(&nmr_fail_nth, 0);
-		return 0;
-	}
-	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	KUNIT_EXPECT_NULL(test, c->client);
-	KUNIT_EXPECT_STREQ(test, tp_events(test), "");		/* no callback ran */
-	return ret;
-}
-
-/*
- * REG-1: every allocation site of a register call is made to fail in turn
- * (the NMR's own injection hook, which counts sites): the call returns
- * -ENOMEM with the handle NULL and no callback run, and the peers are
- * untouched. The first registration of an NPI has two sites (the
- * registration, the NPI node); with two peers registered there are three (the
- * registration, a binding per peer): the handle tables keep their nodes
- * inside the objects. Attaching allocates nothing: everything was allocated
- * here.
- */
-static void reg1_enomem_at_every_allocation_site(struct kunit *test)
-{
-	struct tpeer *p1 = tp_new(test, false, "p1", &tnpi_a);
-	struct tpeer *p2 = tp_new(test, false, "p2", &tnpi_a);
-	struct tpeer *c;
-	int nth, failed = 0;
-
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fail_nth_reset, NULL));
-	for (nth = 1; nth < 32; nth++) {
-		if (!register_failing_nth(test, p1, nth))
-			break;
-		failed++;
-	}
-	KUNIT_EXPECT_EQ(test, failed, 2);
-	KUNIT_ASSERT_EQ(test, tp_register(p2), 0);
-
-	for (failed = 0, nth = 1; nth < 32; nth++) {
-		c = tp_new(test, true, "c", &tnpi_a);
-		if (!register_failing_nth(test, c, nth)) {
-			KUNIT_EXPECT_EQ(test, atomic_read(&c->attaches), 2);
-			tp_leave(test, c);
-			break;
-		}
-		failed++;
-	}
-	KUNIT_EXPECT_EQ(test, failed, 3);
-	/* The peers never saw any of it: one binding each, to the last client. */
-	KUNIT_EXPECT_EQ(test, atomic_read(&p1->attaches), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&p2->attaches), 1);
-	tp_leave(test, p1);
-	tp_leave(test, p2);
-}
-
 /*
  * HDL-7: deregistration and its wait reach no allocation site of the NMR: the
  * injection hook, armed across them, is still unconsumed afterwards. (Every
@@ -414,7 +353,7 @@ static void hdl7_deregister_allocates_nothing(struct kunit *test)
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
 
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fail_nth_reset, NULL));
+	tp_fail_nth_reset_at_end(test);
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	c->detach_ret = -EINPROGRESS;
@@ -423,8 +362,7 @@ static void hdl7_deregister_allocates_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
 	KUNIT_EXPECT_EQ(test, tp_complete(tp_bind(c, 0)), 0);
 	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, c);
 	KUNIT_EXPECT_EQ(test, atomic_read(&nmr_fail_nth), 1);
 	atomic_set(&nmr_fail_nth, 0);
 	KUNIT_EXPECT_STREQ(test, tp_events(test),
@@ -433,16 +371,14 @@ static void hdl7_deregister_allocates_nothing(struct kunit *test)
 
 static struct kunit_case nmr_handles_cases[] = {
 	KUNIT_CASE(hdl1_handles_unique_not_pointers),
-	KUNIT_CASE(hdl2_null_garbage_wrong_kind),
+	KUNIT_CASE_PARAM(hdl2_bad_handle_every_call, hdl2_gen_params),
+	KUNIT_CASE(hdl2_wrong_kind_side_or_forged),
 	KUNIT_CASE(hdl3_wait_early_double_deregister),
-	KUNIT_CASE(hdl4_wait_in_own_detach),
-	KUNIT_CASE(hdl4_wait_in_peer_detach_on_dereg_thread),
-	KUNIT_CASE(hdl4_wait_in_attach),
+	KUNIT_CASE_PARAM(hdl4_wait_in_waited_callback_edeadlk, hdl4_gen_params),
 	KUNIT_CASE(hdl4_cleanup_may_wait_on_others),
 	KUNIT_CASE(hdl5_bad_completions_change_nothing),
 	KUNIT_CASE(hdl5_second_completion_einval),
 	KUNIT_CASE(hdl6_module_going_is_cut_loose),
-	KUNIT_CASE(reg1_enomem_at_every_allocation_site),
 	KUNIT_CASE(hdl7_deregister_allocates_nothing),
 	{}
 };

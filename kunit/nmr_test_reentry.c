@@ -16,7 +16,7 @@
 struct rent {
 	struct module *fake;		/* stands in for a module that unloads (HDL-6) */
 	struct tpeer *target;
-	struct completion in_cb, go;
+	struct tpark park;		/* a hook parks its callback here */
 	int ret;
 	bool fired;
 	bool saw_atomic;
@@ -27,8 +27,7 @@ static struct rent *rent_new(struct kunit *test)
 	struct rent *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	init_completion(&h->in_cb);
-	init_completion(&h->go);
+	tp_park_init(&h->park);
 	h->ret = 1;
 	return h;
 }
@@ -124,8 +123,7 @@ static void rent_park_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
 	if (ev != TP_ATTACH || h->fired)
 		return;
 	h->fired = true;
-	complete(&h->in_cb);
-	wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS));
+	tp_park(&h->park);
 }
 
 /*
@@ -149,7 +147,7 @@ static void hdl6_no_offer_of_a_going_module(struct kunit *test)
 	p->hook = rent_park_hook;
 	p->hook_data = h;
 	reg1 = tasync_start(test, tasync_register, c1);
-	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	TWAIT(test, &h->park.parked, T_TIMEOUT_MS);
 	going = tasync_start(test, rent_going, h);
 	/* The GOING step took its reference on p: p is cut loose from here on. */
 	cut = RENT_UNTIL(nmr_waiters(NMR_PROVIDER, p->provider) >= 1);
@@ -161,7 +159,7 @@ static void hdl6_no_offer_of_a_going_module(struct kunit *test)
 			    "c3 was offered a provider whose module is going");
 	KUNIT_EXPECT_FALSE(test, tasync_wait(going, 50));	/* p's callback still runs */
 
-	complete(&h->go);
+	complete(&h->park.release);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg1, T_TIMEOUT_MS));
 	KUNIT_ASSERT_TRUE(test, rent_finished(going));
 	KUNIT_EXPECT_EQ(test, reg1->ret, 0);
@@ -180,8 +178,7 @@ static void rent_park_register_hook(struct tpeer *tp, struct tbind *tb, enum tp_
 	if (ev != TP_ATTACH || h->fired)
 		return;
 	h->fired = true;
-	complete(&h->in_cb);
-	if (wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS)))
+	if (tp_park(&h->park))
 		h->ret = tp_register_owner(h->target, h->fake);
 }
 
@@ -208,12 +205,12 @@ static void hdl6_going_module_cannot_register(struct kunit *test)
 	h->target = c2;
 	/* p's offer to c runs c's attach_provider on that thread, which parks. */
 	reg = tasync_start(test, tasync_register, p);
-	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	TWAIT(test, &h->park.parked, T_TIMEOUT_MS);
 	going = tasync_start(test, rent_going, h);
 	cut = RENT_UNTIL(nmr_waiters(NMR_CLIENT, c->client) >= 1);
 	KUNIT_ASSERT_TRUE_MSG(test, cut, "the GOING step never took c");
 
-	complete(&h->go);	/* the parked callback registers c2 as the going module */
+	complete(&h->park.release);	/* the parked callback registers c2 as the going module */
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
 	KUNIT_ASSERT_TRUE(test, rent_finished(going));
 	KUNIT_EXPECT_EQ(test, reg->ret, 0);
@@ -223,20 +220,6 @@ static void hdl6_going_module_cannot_register(struct kunit *test)
 	/* ATT-10 for the binding c's callback finished; c's side is never called. */
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "c:attach p:attach p:detach p:cleanup");
 	tp_leave(test, p);
-}
-
-static void rent_restore_stall(void *secs)
-{
-	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
-}
-
-/* Set stall_warn_secs for this test only. */
-static void rent_stall_secs(struct kunit *test, unsigned int secs)
-{
-	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
-
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, rent_restore_stall, old));
-	WRITE_ONCE(nmr_stall_warn_secs, secs);
 }
 
 /*
@@ -256,7 +239,7 @@ static void hdl6_going_waits_for_a_pending_peer(struct kunit *test)
 	bool ok;
 	long stalls;
 
-	rent_stall_secs(test, 1);
+	tp_stall_secs(test, 1);
 	KUNIT_ASSERT_EQ(test, tp_register_owner(p, rent_fake_module(test, h)), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	c->detach_ret = -EINPROGRESS;
@@ -299,7 +282,7 @@ static void hdl6_going_with_both_sides_pending(struct kunit *test)
 	long stalls;
 	bool ok;
 
-	rent_stall_secs(test, 1);
+	tp_stall_secs(test, 1);
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register_owner(c, rent_fake_module(test, h)), 0);
 	c->detach_ret = -EINPROGRESS;
@@ -333,8 +316,7 @@ static void rent_park_detach_hook(struct tpeer *tp, struct tbind *tb, enum tp_ev
 	if (ev != TP_DETACH || h->fired)
 		return;
 	h->fired = true;
-	complete(&h->in_cb);
-	if (!wait_for_completion_timeout(&h->go, msecs_to_jiffies(T_TIMEOUT_MS)))
+	if (!tp_park(&h->park))
 		tp_log(tp->test, "RELEASE-TIMEOUT");
 }
 
@@ -360,14 +342,14 @@ static void hdl6_going_while_detach_runs_counts_done(struct kunit *test)
 	c->hook_data = h;
 	tp_clear_events(test);
 	dereg = tasync_start(test, tasync_deregister, c);
-	TWAIT(test, &h->in_cb, T_TIMEOUT_MS);
+	TWAIT(test, &h->park.parked, T_TIMEOUT_MS);
 	going = tasync_start(test, rent_going, h);
 	/* The GOING step marks c orphaned and takes its reference in one hold of the lock. */
 	ok = RENT_UNTIL(nmr_waiters(NMR_CLIENT, c->client) >= 1);
 	KUNIT_ASSERT_TRUE_MSG(test, ok, "the GOING step never took c");
 	KUNIT_EXPECT_FALSE(test, tasync_wait(going, 50));	/* c's callback still runs */
 
-	complete(&h->go);
+	complete(&h->park.release);
 	KUNIT_ASSERT_TRUE(test, tasync_wait(dereg, T_TIMEOUT_MS));
 	KUNIT_EXPECT_EQ(test, dereg->ret, -EINPROGRESS);
 	KUNIT_ASSERT_TRUE(test, rent_finished(going));
@@ -532,7 +514,7 @@ static void drg4_huge_stall_period_does_not_wrap(struct kunit *test)
 	struct tasync *wait;
 	long stalls;
 
-	rent_stall_secs(test, UINT_MAX / HZ + 1);
+	tp_stall_secs(test, UINT_MAX / HZ + 1);
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	c->detach_ret = -EINPROGRESS;

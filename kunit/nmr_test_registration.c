@@ -4,63 +4,98 @@
 
 #include "nmr_test.h"
 
-/* REG-1: every invalid argument is -EINVAL, with nothing registered and the handle NULL. */
+/* REG-1: the one invalid argument of a register call. */
+enum reg1_fault {
+	REG1_NO_CHARS,		/* the characteristics NULL */
+	REG1_NO_HANDLE,		/* the handle pointer NULL */
+	REG1_SHORT,		/* a length one byte short of the structure */
+	REG1_NO_ATTACH,		/* the attach callback NULL */
+	REG1_NO_DETACH,		/* the detach callback NULL */
+	REG1_NO_NPI,		/* registration.npi_id NULL */
+};
+
+struct reg1_case {
+	const char *name;
+	bool client;		/* nmr_register_client(), else nmr_register_provider() */
+	enum reg1_fault fault;
+};
+
+static const struct reg1_case reg1_cases[] = {
+	{ "client, characteristics NULL", true, REG1_NO_CHARS },
+	{ "client, handle pointer NULL", true, REG1_NO_HANDLE },
+	{ "client, length one byte short", true, REG1_SHORT },
+	{ "client, attach_provider NULL", true, REG1_NO_ATTACH },
+	{ "client, detach_provider NULL", true, REG1_NO_DETACH },
+	{ "client, npi_id NULL", true, REG1_NO_NPI },
+	{ "provider, attach_client NULL", false, REG1_NO_ATTACH },
+	{ "provider, detach_client NULL", false, REG1_NO_DETACH },
+	{ "provider, characteristics NULL", false, REG1_NO_CHARS },
+	{ "provider, handle pointer NULL", false, REG1_NO_HANDLE },
+	{ "provider, length one byte short", false, REG1_SHORT },
+	{ "provider, npi_id NULL", false, REG1_NO_NPI },
+};
+
+KUNIT_ARRAY_PARAM_DESC(reg1, reg1_cases, name);
+
+/*
+ * REG-1: every invalid argument is -EINVAL, reported, with nothing registered
+ * and the handle NULL: a registered peer of the other role is offered nothing.
+ */
 static void reg1_invalid_arguments(struct kunit *test)
 {
+	const struct reg1_case *k = test->param_value;
 	struct tpeer *c = tp_new(test, true, "c1", &tnpi_a);
 	struct tpeer *p = tp_new(test, false, "p1", &tnpi_a);
+	struct tpeer *peer = k->client ? p : c;		/* a peer that must not be offered */
 	struct nmr_client_characteristics cc = c->cchars;
 	struct nmr_provider_characteristics pc = p->pchars;
 	struct nmr_client *ch = (void *)1;
 	struct nmr_provider *ph = (void *)1;
+	bool no_chars = k->fault == REG1_NO_CHARS, no_handle = k->fault == REG1_NO_HANDLE;
 	long misuse = tp_misuse_count();
+	int ret;
 
 	tp_expect_misuse(test);
-	KUNIT_ASSERT_EQ(test, tp_register(p), 0);	/* a peer that must not be offered */
+	KUNIT_ASSERT_EQ(test, tp_register(peer), 0);
+	switch (k->fault) {
+	case REG1_SHORT:
+		cc.length = sizeof(cc) - 1;
+		pc.length = sizeof(pc) - 1;
+		break;
+	case REG1_NO_ATTACH:
+		cc.attach_provider = NULL;
+		pc.attach_client = NULL;
+		break;
+	case REG1_NO_DETACH:
+		cc.detach_provider = NULL;
+		pc.detach_client = NULL;
+		break;
+	case REG1_NO_NPI:
+		cc.registration.npi_id = NULL;
+		pc.registration.npi_id = NULL;
+		break;
+	default:
+		break;
+	}
+	if (k->client)
+		ret = nmr_register_client(no_chars ? NULL : &cc, c, no_handle ? NULL : &ch);
+	else
+		ret = nmr_register_provider(no_chars ? NULL : &pc, p, no_handle ? NULL : &ph);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	if (!no_handle && k->client)
+		KUNIT_EXPECT_NULL(test, ch);
+	else if (!no_handle)
+		KUNIT_EXPECT_NULL(test, ph);
 
-	KUNIT_EXPECT_EQ(test, nmr_register_client(NULL, c, &ch), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ch);
-	KUNIT_EXPECT_EQ(test, nmr_register_client(&cc, c, NULL), -EINVAL);
-	cc.length = sizeof(cc) - 1;
-	ch = (void *)1;
-	KUNIT_EXPECT_EQ(test, nmr_register_client(&cc, c, &ch), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ch);
-	cc = c->cchars;
-	cc.attach_provider = NULL;
-	KUNIT_EXPECT_EQ(test, nmr_register_client(&cc, c, &ch), -EINVAL);
-	cc = c->cchars;
-	cc.detach_provider = NULL;
-	KUNIT_EXPECT_EQ(test, nmr_register_client(&cc, c, &ch), -EINVAL);
-	cc = c->cchars;
-	cc.registration.npi_id = NULL;
-	KUNIT_EXPECT_EQ(test, nmr_register_client(&cc, c, &ch), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ch);
-
-	pc.attach_client = NULL;
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ph);
-	pc = p->pchars;
-	pc.detach_client = NULL;
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(NULL, p, &ph), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, NULL), -EINVAL);
-	pc = p->pchars;
-	pc.length = sizeof(pc) - 1;
-	ph = (void *)1;
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ph);
-	pc = p->pchars;
-	pc.registration.npi_id = NULL;
-	ph = (void *)1;
-	KUNIT_EXPECT_EQ(test, nmr_register_provider(&pc, p, &ph), -EINVAL);
-	KUNIT_EXPECT_NULL(test, ph);
-
-	/* No callback ran: the provider was never offered anything. */
-	KUNIT_EXPECT_EQ(test, atomic_read(&p->attaches), 0);
+	/* No callback ran: the peer was never offered anything. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&peer->attaches), 0);
 	KUNIT_EXPECT_STREQ(test, tp_events(test), "");
-	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 12);	/* each one reported */
-	KUNIT_EXPECT_EQ(test, nmr_deregister_provider_sync(p->provider), 0);
-	p->waited = true;
+	KUNIT_EXPECT_EQ(test, tp_misuse_count() - misuse, 1);	/* reported */
+	if (k->client)
+		KUNIT_EXPECT_EQ(test, nmr_deregister_provider_sync(p->provider), 0);
+	else
+		KUNIT_EXPECT_EQ(test, nmr_deregister_client_sync(c->client), 0);
+	peer->waited = true;
 }
 
 /* REG-1: a NULL module id is allowed. */
@@ -71,8 +106,7 @@ static void reg1_null_module_id_allowed(struct kunit *test)
 	c->cchars.registration.module_id = NULL;
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	KUNIT_EXPECT_NOT_NULL(test, c->client);
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, c);
 }
 
 /* REG-2: the handle is written before the first callback runs. */
@@ -84,14 +118,12 @@ static void reg2_handle_written_before_callbacks(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	KUNIT_EXPECT_TRUE(test, c->handle_set_in_attach);	/* REG-2: client side */
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, c);
 
 	/* Provider registering second: its handle is set when its attach_client runs. */
 	c = tp_new(test, true, "c2", &tnpi_a);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
-	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
+	tp_leave(test, p);
 	p = tp_new(test, false, "p2", &tnpi_a);
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_EXPECT_TRUE(test, p->handle_set_in_attach);	/* REG-2: provider side */
@@ -122,10 +154,8 @@ static void reg3_pointers_kept_not_copied(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, tp_bind(p, 0)->peer_dispatch, (const void *)&c->dispatch);
 	KUNIT_EXPECT_PTR_EQ(test, tp_bind(c, 0)->peer_ctx, (void *)tp_bind(p, 0));
 	KUNIT_EXPECT_PTR_EQ(test, tp_bind(p, 0)->peer_ctx, (void *)tp_bind(c, 0));
-	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(p), 0);
-	KUNIT_EXPECT_EQ(test, tp_deregister(c), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, tp_wait(c), 0);
+	tp_leave(test, p);
+	tp_leave(test, c);
 }
 
 /* REG-4: one module registers many times, both roles, duplicate ids and numbers. */
@@ -142,10 +172,8 @@ static void reg4_many_registrations_duplicates_allowed(struct kunit *test)
 	/* Both clients bound to both providers. */
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&tp[i]->attaches), 2);
-	for (i = 0; i < 4; i++) {
-		KUNIT_EXPECT_EQ(test, tp_deregister(tp[i]), -EINPROGRESS);
-		KUNIT_EXPECT_EQ(test, tp_wait(tp[i]), 0);
-	}
+	for (i = 0; i < 4; i++)
+		tp_leave(test, tp[i]);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&tp[i]->cleanups), 2);
 }
@@ -196,7 +224,7 @@ static void module_id_equal(struct kunit *test)
 }
 
 static struct kunit_case nmr_registration_cases[] = {
-	KUNIT_CASE(reg1_invalid_arguments),
+	KUNIT_CASE_PARAM(reg1_invalid_arguments, reg1_gen_params),
 	KUNIT_CASE(reg1_null_module_id_allowed),
 	KUNIT_CASE(reg2_handle_written_before_callbacks),
 	KUNIT_CASE(reg3_pointers_kept_not_copied),

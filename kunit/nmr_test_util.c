@@ -379,6 +379,68 @@ int tasync_deregister(void *tp)
 	return tp_deregister(tp);
 }
 
+/* ---- parking a callback, and knobs of the NMR a test turns for itself ---- */
+
+void tp_park_init(struct tpark *pk)
+{
+	init_completion(&pk->parked);
+	init_completion(&pk->release);
+}
+
+struct tpark *tp_park_new(struct kunit *test)
+{
+	struct tpark *pk = kunit_kzalloc(test, sizeof(*pk), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pk);
+	tp_park_init(pk);
+	return pk;
+}
+
+/*
+ * Called from a callback: say it is parked, then wait for the test to release
+ * it. Bounded: a test that never releases fails on its own timeout first.
+ * Returns false if the release never came.
+ */
+bool tp_park(struct tpark *pk)
+{
+	complete(&pk->parked);
+	return wait_for_completion_timeout(&pk->release, msecs_to_jiffies(T_TIMEOUT_MS));
+}
+
+/* A hook (tp->hook_data is a struct tpark): the attach callback parks, before attaching. */
+void tp_park_in_attach(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	if (ev != TP_ATTACH)
+		return;
+	if (!tp_park(tp->hook_data))
+		tp_log(tp->test, "RELEASE-TIMEOUT");
+}
+
+static void tp_restore_stall(void *secs)
+{
+	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
+}
+
+/* Set the NMR's stall_warn_secs (DRG-4) for this test only. */
+void tp_stall_secs(struct kunit *test, unsigned int secs)
+{
+	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tp_restore_stall, old));
+	WRITE_ONCE(nmr_stall_warn_secs, secs);
+}
+
+static void tp_fail_nth_reset(void *unused)
+{
+	atomic_set(&nmr_fail_nth, 0);
+}
+
+/* The test arms the NMR's allocation-failure injection (nmr_fail_nth): disarm it at the end. */
+void tp_fail_nth_reset_at_end(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tp_fail_nth_reset, NULL));
+}
+
 /* ---- per-test set-up and tear-down ---- */
 
 int nmr_test_init(struct kunit *test)
@@ -391,11 +453,6 @@ int nmr_test_init(struct kunit *test)
 	raw_spin_lock_init(&ctx->lock);
 	test->priv = ctx;
 	return 0;
-}
-
-static int tasync_wait_peer(void *tp)
-{
-	return tp_wait(tp);
 }
 
 /*
@@ -434,7 +491,7 @@ void nmr_test_exit(struct kunit *test)
 				continue;
 			INIT_WORK(&a->work, tasync_fn);
 			init_completion(&a->done);
-			a->fn = tasync_wait_peer;
+			a->fn = tasync_wait_reg;
 			a->arg = tp;
 			queue_work(system_unbound_wq, &a->work);
 			if (wait_for_completion_timeout(&a->done, msecs_to_jiffies(T_TIMEOUT_MS))) {
