@@ -49,6 +49,11 @@ static void hdl5_lines_say_what_the_handle_was(struct kunit *test)
 			   "not a handle nmr gave out");
 	KUNIT_EXPECT_STREQ(test, diag_what(test, (void *)0x40, NMR_TAG_CLIENT, true),
 			   "not a handle nmr gave out");
+	/* Ids are never reused: one above the last given out was never a handle. */
+	KUNIT_EXPECT_STREQ(test, diag_what(test, (void *)(((tp_hid(pb) + 1000) << NMR_TAG_BITS) |
+							 NMR_TAG_BIND_PROVIDER),
+					   NMR_TAG_BIND_PROVIDER, false),
+			   "an unknown provider binding handle");
 	/* HDL-5: a completion, no lock: a registration handle by its kind only. */
 	KUNIT_EXPECT_STREQ(test, diag_what(test, creg, NMR_TAG_BIND_CLIENT, false),
 			   "a client registration handle, not a client binding handle");
@@ -73,11 +78,6 @@ static void hdl5_lines_say_what_the_handle_was(struct kunit *test)
 	tp_leave(test, p);
 }
 
-static void diag_restore_stall(void *secs)
-{
-	WRITE_ONCE(nmr_stall_warn_secs, (unsigned int)(uintptr_t)secs);
-}
-
 /*
  * DRG-4, EXT-6: the stall report writes the NPI as debugfs and the trace
  * events do, the way Windows writes a GUID (%pUl: 7e570000-0000-4e4d-...
@@ -88,17 +88,15 @@ static void drg4_stall_report_writes_the_npi_as_windows_does(struct kunit *test)
 {
 	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
 	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
-	void *old = (void *)(uintptr_t)READ_ONCE(nmr_stall_warn_secs);
 	char first[80], line[80];
 	struct tasync *wait;
 	unsigned long end;
 	bool seen;
 
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, diag_restore_stall, old));
 	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
 	KUNIT_ASSERT_EQ(test, tp_register(c), 0);
 	c->detach_ret = -EINPROGRESS;
-	WRITE_ONCE(nmr_stall_warn_secs, 1);
+	tp_stall_secs(test, 1);
 	KUNIT_EXPECT_EQ(test, tp_deregister(p), -EINPROGRESS);
 	wait = tasync_start(test, tasync_wait_reg, p);
 

@@ -577,7 +577,7 @@ static void hdl6_two_going_steps_at_once(struct kunit *test)
 	ca->hook_data = ha;
 	ha->target = ca2;
 	reg = tasync_start(test, tasync_register, p);
-	TWAIT(test, &ha->in_cb, T_TIMEOUT_MS);
+	TWAIT(test, &ha->park.parked, T_TIMEOUT_MS);
 	going_a = tasync_start(test, rent_going, ha);
 	cut = RENT_UNTIL(nmr_waiters(NMR_CLIENT, ca->client) >= 1);
 	KUNIT_ASSERT_TRUE_MSG(test, cut, "A's GOING step never took ca");
@@ -587,7 +587,7 @@ static void hdl6_two_going_steps_at_once(struct kunit *test)
 	rent_gone(cb);
 	KUNIT_EXPECT_FALSE(test, tasync_wait(going_a, 50));	/* ca's callback still runs */
 
-	complete(&ha->go);	/* the parked callback registers ca2 as module A */
+	complete(&ha->park.release);	/* the parked callback registers ca2 as module A */
 	KUNIT_ASSERT_TRUE(test, tasync_wait(reg, T_TIMEOUT_MS));
 	KUNIT_ASSERT_TRUE(test, rent_finished(going_a));
 	rent_gone(ca);
