@@ -7,17 +7,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hash.h>
-#include <linux/hashtable.h>
-#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
-#include <linux/rculist_nulls.h>
+#include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include "nmr_compat.h"
 #include "nmr_internal.h"
@@ -39,7 +37,7 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  * DOC: Locking
  *
  * nmr_lock (mutex) serialises every writer: publishing and unpublishing
- * registrations (nmr_npi_table, each NPI's lists, nmr_regs), creating and
+ * registrations (nmr_npis, each NPI's lists, nmr_regs), creating and
  * freeing bindings (each registration's binding lists), both handle tables,
  * each registration's @state and @busy count, and each binding's move
  * between whole-binding states. It is a mutex because writers allocate.
@@ -56,8 +54,10 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  * allocation or anything that sleeps. It nests inside nmr_lock and is the
  * innermost lock.
  *
- * RCU: the binding handle table is an RCU hash of nulls lists, read without
- * nmr_lock by nmr_client_attach_provider() and *_detach_complete(). Bindings
+ * RCU: the binding handle table is an xarray, read without nmr_lock (its
+ * lookups are RCU-safe) by nmr_client_attach_provider() and
+ * *_detach_complete(); its writers hold nmr_lock (and take the xarray's own
+ * spinlock inside it). Bindings
  * come from a SLAB_TYPESAFE_BY_RCU cache: freed at once, their memory stays a
  * binding for as long as a reader may hold it, and the reader confirms the id
  * under the binding's lock (nmr_find_binding(), nmr_binding_is()). Ids are
@@ -74,18 +74,37 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  */
 DEFINE_MUTEX(nmr_lock);
 
-#define NMR_NPI_HASH_BITS 10
-static DEFINE_HASHTABLE(nmr_npi_table, NMR_NPI_HASH_BITS);	/* nmr_lock */
+/* One NPI: its registrations of each role, in registration order. */
+struct nmr_npi {
+	guid_t id;
+	struct rhash_head hnode;	/* in nmr_npis */
+	struct list_head regs[2];
+};
+
+/*
+ * The NPIs, by GUID: a table that grows and shrinks with them (its resizing
+ * runs on the rhashtable's own worker). Looked up and changed under nmr_lock
+ * only, so an NPI node is freed at once.
+ */
+static const struct rhashtable_params nmr_npi_params = {
+	.key_len = sizeof(guid_t),
+	.key_offset = offsetof(struct nmr_npi, id),
+	.head_offset = offsetof(struct nmr_npi, hnode),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable nmr_npis;	/* nmr_lock */
 LIST_HEAD(nmr_regs);			/* nmr_lock */
 
 /*
- * The handle tables: id -> object, hashed, with the list nodes inside the
- * objects, so that making a handle findable allocates nothing. Ids are
- * consecutive, so the buckets fill evenly.
+ * The handle tables: id -> object, one xarray per kind, O(1) look-ups at any
+ * size (ids are consecutive, so the arrays stay dense). A register call
+ * reserves its slots while it allocates (REG-1), fills them when it
+ * publishes, and an object's slot is erased when it dies: erasing allocates
+ * nothing, so neither does deregistration (HDL-7).
  */
-#define NMR_ID_HASH_BITS 12
-static struct hlist_head nmr_reg_ids[1 << NMR_ID_HASH_BITS];		/* nmr_lock */
-static struct hlist_nulls_head nmr_binding_ids[1 << NMR_ID_HASH_BITS];	/* nmr_lock; RCU */
+static DEFINE_XARRAY(nmr_reg_ids);		/* writers: nmr_lock */
+static DEFINE_XARRAY(nmr_binding_ids);		/* writers: nmr_lock; RCU readers */
 static u64 nmr_last_id;			/* nmr_lock; read without it for a diagnostic */
 
 static struct kmem_cache *nmr_reg_cache;
@@ -161,13 +180,6 @@ static unsigned long nmr_stall_jiffies(void)
 {
 	return (unsigned long)READ_ONCE(nmr_stall_warn_secs) * HZ;
 }
-
-/* One NPI: its registrations of each role, in registration order. */
-struct nmr_npi {
-	guid_t id;
-	struct hlist_node hnode;
-	struct list_head regs[2];
-};
 
 /* The names debugfs and the log lines give the states (EXT-1). */
 const char *const nmr_role_name[] = { "client", "provider" };
@@ -246,11 +258,6 @@ static void nmr_binding_ctor(void *obj)
 	b->id = 0;
 }
 
-static inline u32 nmr_id_hash(u64 id)
-{
-	return hash_64(id, NMR_ID_HASH_BITS);
-}
-
 static inline unsigned int nmr_reg_tag(enum nmr_role role)
 {
 	return role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
@@ -277,66 +284,42 @@ static u64 nmr_new_id(void)
 
 /* ---- handle lookup (HDL-1, HDL-2) ---- */
 
-/* The NPI node of @id, whose nmr_npi_hash() is @hash; nmr_lock held. */
-static struct nmr_npi *nmr_npi_find(const guid_t *id, u32 hash)
+/* The NPI node of @id; nmr_lock held. */
+static struct nmr_npi *nmr_npi_find(const guid_t *id)
 {
-	struct nmr_npi *npi;
-
 	lockdep_assert_held(&nmr_lock);
-	hash_for_each_possible(nmr_npi_table, npi, hnode, hash)
-		if (guid_equal(&npi->id, id))
-			return npi;
-	return NULL;
-}
-
-static u32 nmr_npi_hash(const guid_t *id)
-{
-	return jhash(id, sizeof(*id), 0);
+	return rhashtable_lookup_fast(&nmr_npis, id, nmr_npi_params);
 }
 
 /* Find a live registration; nmr_lock held. */
 static struct nmr_reg *nmr_find_reg(enum nmr_role role, unsigned long handle)
 {
-	u64 id = handle >> NMR_TAG_BITS;
 	struct nmr_reg *r;
 
 	lockdep_assert_held(&nmr_lock);
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_reg_tag(role))
 		return NULL;
-	hlist_for_each_entry(r, &nmr_reg_ids[nmr_id_hash(id)], id_node)
-		if (r->id == id)
-			return r->role == role && r->state != NMR_REG_DEAD ? r : NULL;
-	return NULL;
+	r = xa_load(&nmr_reg_ids, handle >> NMR_TAG_BITS);
+	return r && r->role == role && r->state != NMR_REG_DEAD ? r : NULL;
 }
 
 /*
  * Find a binding from one side's handle, under rcu_read_lock(); any context
  * (DET-5). Bindings come from a SLAB_TYPESAFE_BY_RCU cache, so the memory a
- * lockless walk reaches may be freed and reused for another binding at any
- * moment: the caller takes the binding's lock and confirms the id with
+ * lockless look-up returns may be freed and reused for another binding at
+ * any moment: the caller takes the binding's lock and confirms the id with
  * nmr_binding_is(). Ids are never reused and a binding's id is cleared under
  * its lock before it is freed, so a binding found here whose id no longer
- * matches under the lock is dead. A walk that such a reuse moved into another
- * chain ends on that chain's nulls marker, and starts again
- * (Documentation/RCU/rculist_nulls.rst).
+ * matches under the lock is dead.
  */
 static struct nmr_binding *nmr_find_binding(enum nmr_role side, unsigned long handle)
 {
 	u64 id = handle >> NMR_TAG_BITS;
-	u32 slot = nmr_id_hash(id);
-	struct hlist_nulls_node *n;
-	struct nmr_binding *b;
 
-	/* Id 0 is never given out: it marks a freed binding that a walk may pass. */
+	/* Id 0 is never given out: it marks a freed binding. */
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_side_tag(side) || !id)
 		return NULL;
-again:
-	hlist_nulls_for_each_entry_rcu(b, n, &nmr_binding_ids[slot], id_node)
-		if (READ_ONCE(b->id) == id)
-			return b;
-	if (get_nulls_value(n) != slot)
-		goto again;
-	return NULL;
+	return xa_load(&nmr_binding_ids, id);
 }
 
 /* Is @b (locked) still the binding that @handle names? */
@@ -421,12 +404,25 @@ static const char *nmr_handle_what(char *buf, unsigned long handle, unsigned int
 	return buf;
 }
 
-/* Make @b findable by its handles. nmr_lock held. */
-static void nmr_binding_publish_id(struct nmr_binding *b)
+/*
+ * The next id, with its slot in @ids reserved, so that publishing the object
+ * allocates nothing. nmr_lock held. Return: the id, or 0 if out of memory
+ * (the id is skipped: ids are never reused anyway).
+ */
+static u64 nmr_id_reserve(struct xarray *ids)
+{
+	u64 id = nmr_new_id();
+
+	if (nmr_should_fail() || xa_reserve(ids, id, GFP_KERNEL))
+		return 0;
+	return id;
+}
+
+/* Fill the slot nmr_id_reserve() kept for @id: allocates nothing. nmr_lock held. */
+static void nmr_id_publish(struct xarray *ids, u64 id, void *obj)
 {
 	lockdep_assert_held(&nmr_lock);
-	WRITE_ONCE(b->id, nmr_new_id());
-	hlist_nulls_add_head_rcu(&b->id_node, &nmr_binding_ids[nmr_id_hash(b->id)]);
+	WARN_ON_ONCE(xa_is_err(xa_store(ids, id, obj, GFP_NOWAIT)));
 }
 
 /* The binding's handles die (HDL-1): no lookup finds it from now on. nmr_lock held. */
@@ -435,9 +431,9 @@ static void nmr_binding_unpublish_id(struct nmr_binding *b)
 	unsigned long flags;
 
 	lockdep_assert_held(&nmr_lock);
-	hlist_nulls_del_rcu(&b->id_node);
+	xa_erase(&nmr_binding_ids, b->id);
 	raw_spin_lock_irqsave(&b->lock, flags);
-	WRITE_ONCE(b->id, 0);	/* a reader that found it before the unlink sees it gone */
+	WRITE_ONCE(b->id, 0);	/* a reader that found it before the erase sees it gone */
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
@@ -541,7 +537,7 @@ static void nmr_reg_kill(struct nmr_reg *r)
 	if (r->state == NMR_REG_DEAD)
 		return;
 	WRITE_ONCE(r->state, NMR_REG_DEAD);
-	hlist_del(&r->id_node);
+	xa_erase(&nmr_reg_ids, r->id);
 	list_del(&r->all_node);
 	nmr_reg_put(r);		/* the reference for being alive */
 }
@@ -567,7 +563,8 @@ static void nmr_reg_unpublish(struct nmr_reg *r)
 	list_del(&r->npi_node);
 	r->npi = NULL;
 	if (list_empty(&npi->regs[NMR_CLIENT]) && list_empty(&npi->regs[NMR_PROVIDER])) {
-		hash_del(&npi->hnode);
+		/* Freed at once: no one finds an NPI without nmr_lock. */
+		WARN_ON_ONCE(rhashtable_remove_fast(&nmr_npis, &npi->hnode, nmr_npi_params));
 		kfree(npi);
 	}
 }
@@ -1176,9 +1173,9 @@ static struct nmr_reg *nmr_reg_new(enum nmr_role role, const void *chars,
 }
 
 /* @r's NPI, added to the table if @r is its first registration. nmr_lock held. */
-static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r, u32 hash)
+static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r)
 {
-	struct nmr_npi *npi = nmr_npi_find(&r->npi_id, hash);
+	struct nmr_npi *npi = nmr_npi_find(&r->npi_id);
 
 	if (npi)
 		return npi;
@@ -1188,27 +1185,52 @@ static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r, u32 hash)
 	guid_copy(&npi->id, &r->npi_id);
 	INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
 	INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
-	hash_add(nmr_npi_table, &npi->hnode, hash);
+	/* An insertion may have to grow the table at once: a site of its own (REG-1). */
+	if (nmr_should_fail() || rhashtable_insert_fast(&nmr_npis, &npi->hnode, nmr_npi_params)) {
+		kfree(npi);
+		return NULL;
+	}
 	return npi;
+}
+
+/* Forget offers that were never published: their slots and memory. nmr_lock held. */
+static void nmr_offers_free(struct list_head *offers)
+{
+	struct nmr_binding *b, *tmp;
+
+	list_for_each_entry_safe(b, tmp, offers, batch_node) {
+		xa_release(&nmr_binding_ids, b->id);
+		WRITE_ONCE(b->id, 0);	/* as every freed binding */
+		kmem_cache_free(nmr_binding_cache, b);
+	}
+	INIT_LIST_HEAD(offers);
 }
 
 /*
  * One offer per active peer of @r in @npi, in the peers' registration order,
- * set up but not published, on @offers. nmr_lock held. On -ENOMEM @offers is
- * empty again. An NPI that nmr_npi_get() has just added has no peers, so it
- * is never left empty in the table by a failure here.
+ * with its id and slot but not published, on @offers. nmr_lock held. On
+ * -ENOMEM @offers is empty again. An NPI that nmr_npi_get() has just added
+ * has no peers, so it is never left empty in the table by a failure here.
  */
 static int nmr_offers_alloc(struct nmr_reg *r, struct nmr_npi *npi, struct list_head *offers)
 {
 	enum nmr_role role = r->role, peer_role = !r->role;
-	struct nmr_binding *b, *tmp;
+	struct nmr_binding *b;
 	struct nmr_reg *peer;
+	u64 id;
 
 	lockdep_assert_held(&nmr_lock);
 	list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
 		b = nmr_binding_alloc();
 		if (!b)
 			goto err;
+		id = nmr_id_reserve(&nmr_binding_ids);
+		if (!id) {
+			kmem_cache_free(nmr_binding_cache, b);	/* its id is still 0 */
+			goto err;
+		}
+		/* Not findable before it is published: its slot stays empty. */
+		WRITE_ONCE(b->id, id);
 		INIT_WORK(&b->cleanup_work, nmr_cleanup_work);
 		b->state = NMR_BINDING_OFFERED;
 		b->offer_task = current;
@@ -1220,16 +1242,15 @@ static int nmr_offers_alloc(struct nmr_reg *r, struct nmr_npi *npi, struct list_
 	}
 	return 0;
 err:
-	list_for_each_entry_safe(b, tmp, offers, batch_node)
-		kmem_cache_free(nmr_binding_cache, b);	/* never published */
-	INIT_LIST_HEAD(offers);
+	nmr_offers_free(offers);
 	return -ENOMEM;
 }
 
 /*
- * Publish @r and its offers: nothing can fail here. Ids first, then the
- * handle (REG-2), then the lists; the offers are fully set up before a lookup
- * can find them, and each holds both registrations busy. nmr_lock held.
+ * Publish @r and its offers: nothing can fail here, their slots are kept.
+ * The handle (REG-2), then the tables and lists; the offers are fully set up
+ * before a lookup can find them, and each holds both registrations busy.
+ * nmr_lock held.
  */
 static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
 			    struct list_head *offers, void **handle)
@@ -1237,14 +1258,13 @@ static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
 	struct nmr_binding *b;
 
 	lockdep_assert_held(&nmr_lock);
-	r->id = nmr_new_id();
-	hlist_add_head(&r->id_node, &nmr_reg_ids[nmr_id_hash(r->id)]);
+	nmr_id_publish(&nmr_reg_ids, r->id, r);
 	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(r->role)));
 	r->npi = npi;
 	list_add_tail(&r->npi_node, &npi->regs[r->role]);
 	list_add_tail(&r->all_node, &nmr_regs);
 	list_for_each_entry(b, offers, batch_node) {
-		nmr_binding_publish_id(b);
+		nmr_id_publish(&nmr_binding_ids, b->id, b);
 		list_add_tail(&b->side[NMR_CLIENT].node,
 			      &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
 		list_add_tail(&b->side[NMR_PROVIDER].node,
@@ -1276,8 +1296,8 @@ static bool nmr_may_register(const struct nmr_reg *r)
  * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
  *
- * Allocates everything first (the registration, the NPI node if the NPI is
- * new, one offer per peer; the handle tables need no memory), so that a
+ * Allocates everything first (the registration and its handle slot, the NPI
+ * node if the NPI is new, one offer per peer with its slot), so that a
  * failure leaves no trace (REG-1); publishes, then runs the offers on this
  * thread (ATT-2).
  *
@@ -1291,20 +1311,21 @@ int nmr_register(enum nmr_role role, const void *chars,
 	struct nmr_npi *npi;
 	struct nmr_reg *r;
 	LIST_HEAD(offers);
-	u32 hash;
 
 	might_sleep();		/* REG-5 */
 	r = nmr_reg_new(role, chars, ri, ctx, owner);
 	if (!r)
 		return -ENOMEM;
-	hash = nmr_npi_hash(&r->npi_id);
 
 	mutex_lock(&nmr_lock);
 	if (!nmr_may_register(r))
 		goto err_going;
-	npi = nmr_npi_get(r, hash);
-	if (!npi || nmr_offers_alloc(r, npi, &offers))
+	r->id = nmr_id_reserve(&nmr_reg_ids);
+	if (!r->id)
 		goto err_nomem;
+	npi = nmr_npi_get(r);
+	if (!npi || nmr_offers_alloc(r, npi, &offers))
+		goto err_release;
 	nmr_reg_publish(r, npi, &offers, handle);
 	/*
 	 * EXT-2: traced under the lock. With no peer, nothing holds @r once the
@@ -1326,6 +1347,8 @@ err_going:
 			    nmr_role_name[role], r->owner_name);
 	kmem_cache_free(nmr_reg_cache, r);
 	return -ENODEV;
+err_release:
+	xa_release(&nmr_reg_ids, r->id);
 err_nomem:
 	mutex_unlock(&nmr_lock);
 	kmem_cache_free(nmr_reg_cache, r);
@@ -1733,14 +1756,15 @@ EXPORT_SYMBOL_NMR(nmr_module_id_equal);
 
 static int __init nmr_init(void)
 {
-	int ret = -ENOMEM;
-	u32 i;
+	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(nmr_binding_ids); i++)
-		INIT_HLIST_NULLS_HEAD(&nmr_binding_ids[i], i);
+	ret = rhashtable_init(&nmr_npis, &nmr_npi_params);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
 	nmr_reg_cache = KMEM_CACHE(nmr_reg, 0);
 	if (!nmr_reg_cache)
-		return -ENOMEM;
+		goto err_npis;
 	nmr_binding_cache = kmem_cache_create("nmr_binding", sizeof(struct nmr_binding),
 					      __alignof__(struct nmr_binding),
 					      SLAB_TYPESAFE_BY_RCU, nmr_binding_ctor);
@@ -1768,6 +1792,8 @@ err_binding_cache:
 	kmem_cache_destroy(nmr_binding_cache);
 err_reg_cache:
 	kmem_cache_destroy(nmr_reg_cache);
+err_npis:
+	rhashtable_destroy(&nmr_npis);
 	return ret;
 }
 
@@ -1778,9 +1804,11 @@ static void __exit nmr_exit(void)
 	/* Every user module is gone: only cleanups queued by their leaving remain. */
 	flush_workqueue(nmr_wq);
 	WARN_ON(!list_empty(&nmr_regs));
+	WARN_ON(!xa_empty(&nmr_reg_ids) || !xa_empty(&nmr_binding_ids));
 	destroy_workqueue(nmr_wq);
 	kmem_cache_destroy(nmr_binding_cache);	/* waits for the RCU readers itself */
 	kmem_cache_destroy(nmr_reg_cache);
+	rhashtable_destroy(&nmr_npis);
 }
 
 module_init(nmr_init);

@@ -28,11 +28,11 @@ static int register_failing_nth(struct kunit *test, struct tpeer *c, int nth)
  * REG-1: every allocation site of a register call is made to fail in turn
  * (the NMR's own injection hook, which counts sites): the call returns
  * -ENOMEM with the handle NULL and no callback run, and the peers are
- * untouched. The first registration of an NPI has two sites (the
- * registration, the NPI node); with two peers registered there are three (the
- * registration, a binding per peer): the handle tables keep their nodes
- * inside the objects. Attaching allocates nothing: everything was allocated
- * here.
+ * untouched. The first registration of an NPI has four sites (the
+ * registration, its handle slot, the NPI node, the NPI table's insertion);
+ * with two peers registered there are six (the registration and its slot, a
+ * binding and its slot per peer). Attaching allocates nothing: everything
+ * was allocated here.
  */
 static void reg1_enomem_at_every_allocation_site(struct kunit *test)
 {
@@ -47,7 +47,7 @@ static void reg1_enomem_at_every_allocation_site(struct kunit *test)
 			break;
 		failed++;
 	}
-	KUNIT_EXPECT_EQ(test, failed, 2);
+	KUNIT_EXPECT_EQ(test, failed, 4);
 	KUNIT_ASSERT_EQ(test, tp_register(p2), 0);
 
 	for (failed = 0, nth = 1; nth < 32; nth++) {
@@ -59,7 +59,7 @@ static void reg1_enomem_at_every_allocation_site(struct kunit *test)
 		}
 		failed++;
 	}
-	KUNIT_EXPECT_EQ(test, failed, 3);
+	KUNIT_EXPECT_EQ(test, failed, 6);
 	/* The peers never saw any of it: one binding each, to the last client. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&p1->attaches), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p2->attaches), 1);
