@@ -21,6 +21,8 @@
  *  bench_row_scale.c     rows 2 and 3: many registrations, many bindings;
  *  bench_row_calls.c     row 4: calls through a binding;
  *  bench_row_mem.c       row 5: slab memory;
+ *  bench_row_big.c       rows 6, 7, 8: look-ups beside a million bindings,
+ *                        offers into a crowded NPI, cycles on every CPU;
  *  bench_report.c        the table and the goal lines (prints, computes nothing).
  *
  * Adding a row: its parameters in bench_main.c (validated in nmr_bench_init());
@@ -39,6 +41,9 @@ extern unsigned int bench_reps;
 extern unsigned int bench_rep_ms;
 extern unsigned int bench_dispatch_ms;
 extern unsigned int bench_unrelated;
+extern unsigned int bench_unrelated_max;
+extern unsigned int bench_big_bindings;
+extern unsigned int bench_offers_providers;
 extern unsigned int bench_fanout_bindings;
 extern unsigned int bench_mem_objects;
 extern unsigned int bench_mem_aux;
@@ -102,6 +107,11 @@ enum bench_goal_id {
 	BENCH_GOAL_FANOUT,		/* row 3 */
 	BENCH_GOAL_ATOMIC,		/* row 4 */
 	BENCH_GOAL_BARE,		/* row 4 */
+	BENCH_GOAL_UNRELATED_1M,	/* row 2 */
+	BENCH_GOAL_BINDINGS_1M,		/* row 6 */
+	BENCH_GOAL_FANOUT_10K,		/* row 3 */
+	BENCH_GOAL_OFFERS_10K,		/* row 7 */
+	BENCH_GOAL_PARALLEL_4,		/* row 8 */
 	NR_BENCH_GOALS,
 };
 
@@ -163,6 +173,11 @@ enum {
 	BENCH_NPI_FRESH,		/* row 1 breakdown: no provider, NPI made and freed */
 	BENCH_NPI_MEM_SHARED,		/* row 5: clients of one NPI, no provider */
 	BENCH_NPI_MEM_BOUND,		/* row 5: clients of one NPI with a provider */
+	BENCH_NPI_PENDING,		/* row 6: the cycle with a pending side */
+	BENCH_NPI_BIG,			/* row 6: the million other bindings */
+	BENCH_NPI_OFFERS_1,		/* row 7: one provider */
+	BENCH_NPI_OFFERS_K,		/* row 7: many providers */
+	BENCH_NPI_PARALLEL = 0x100,	/* row 8: + thread */
 	BENCH_NPI_UNRELATED = 0x10000000,	/* row 2: + i */
 	BENCH_NPI_MEM_OWN = 0x20000000,		/* row 5: + i */
 };
@@ -299,29 +314,74 @@ struct bench_cycle_result {
 	struct bench_profile prof;
 };
 
+#define BENCH_UNRELATED_NS	3
+
 /**
  * struct bench_unrelated_result - row 2: the cycle beside many registrations
- * @n: unrelated registrations
- * @c: the cycle with 0 and with @n of them, paired
- * @ratio: @n / 0
+ * @n: unrelated registrations, for each size (unrelated, unrelated_max / 10,
+ *	unrelated_max)
+ * @c: the cycle with 0 and with @n of them, paired, for each size
+ * @ratio: @n / 0, for each size
  */
 struct bench_unrelated_result {
-	unsigned int n;
-	struct bench_case c[2];
-	struct bench_ratio ratio;
+	unsigned int n[BENCH_UNRELATED_NS];
+	struct bench_case c[BENCH_UNRELATED_NS][2];
+	struct bench_ratio ratio[BENCH_UNRELATED_NS];
 };
 
-#define BENCH_FANOUT_NK	3
+#define BENCH_FANOUT_NK	4
 
 /**
  * struct bench_fanout_result - row 3: a provider's teardown with K bindings
  * @k: the values of K, the last one the largest
  * @c: time per binding for each K
- * @ratio: per binding, the last K / the first
+ * @ratio_1000: per binding, K = 1000 / K = 1
+ * @ratio_10k: per binding, K = 10000 / K = 1
  */
 struct bench_fanout_result {
 	unsigned int k[BENCH_FANOUT_NK];
 	struct bench_case c[BENCH_FANOUT_NK];
+	struct bench_ratio ratio_1000;
+	struct bench_ratio ratio_10k;
+};
+
+/**
+ * struct bench_bindings_result - row 6: handle look-ups beside many live bindings
+ * @n: the other live bindings
+ * @c: the cycle with a pending side (nmr_client_attach_provider() and
+ *	nmr_client_detach_provider_complete() look a binding up by its handle)
+ *	with none and with @n of them
+ * @ratio: @n / none
+ */
+struct bench_bindings_result {
+	unsigned int n;
+	struct bench_case c[2];
+	struct bench_ratio ratio;
+};
+
+/**
+ * struct bench_offers_result - row 7: registering a client into an NPI with K providers
+ * @k: the providers of the large case
+ * @c: per offer, with 1 provider and with @k
+ * @ratio: per offer, @k / 1
+ */
+struct bench_offers_result {
+	unsigned int k;
+	struct bench_case c[2];
+	struct bench_ratio ratio;
+};
+
+/**
+ * struct bench_parallel_result - row 8: cycles on every CPU at once, each on its own NPI
+ * @threads: kthreads of the parallel case, one per CPU
+ * @one: cycles per second of one kthread, in thousandths
+ * @all: cycles per second of @threads kthreads together, in thousandths
+ * @ratio: @all / @one
+ */
+struct bench_parallel_result {
+	unsigned int threads;
+	struct bench_stat one;
+	struct bench_stat all;
 	struct bench_ratio ratio;
 };
 
@@ -393,6 +453,9 @@ struct bench_results {
 	struct bench_fanout_result fanout;
 	struct bench_calls_result calls;
 	struct bench_mem_result mem;
+	struct bench_bindings_result bindings;
+	struct bench_offers_result offers;
+	struct bench_parallel_result parallel;
 };
 
 /* ---- the rows ---- */
@@ -414,6 +477,9 @@ int bench_row_unrelated(struct bench_results *res);	/* bench_row_scale.c */
 int bench_row_fanout(struct bench_results *res);	/* bench_row_scale.c */
 int bench_row_calls(struct bench_results *res);		/* bench_row_calls.c */
 int bench_row_mem(struct bench_results *res);		/* bench_row_mem.c */
+int bench_row_bindings(struct bench_results *res);	/* bench_row_big.c */
+int bench_row_offers(struct bench_results *res);	/* bench_row_big.c */
+int bench_row_parallel(struct bench_results *res);	/* bench_row_big.c */
 
 /* ---- the report (bench_report.c) ---- */
 
@@ -422,6 +488,9 @@ void bench_print_unrelated(const struct bench_results *res);
 void bench_print_fanout(const struct bench_results *res);
 void bench_print_calls(const struct bench_results *res);
 void bench_print_mem(const struct bench_results *res);
+void bench_print_bindings(const struct bench_results *res);
+void bench_print_offers(const struct bench_results *res);
+void bench_print_parallel(const struct bench_results *res);
 void bench_report(const struct bench_results *res, const struct bench_row *rows,
 		  unsigned int nr_rows);
 

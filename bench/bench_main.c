@@ -55,6 +55,18 @@ unsigned int bench_unrelated = 10000;
 module_param_named(unrelated, bench_unrelated, uint, 0444);
 MODULE_PARM_DESC(unrelated, "providers of other NPIs registered for row 2");
 
+unsigned int bench_unrelated_max = 1000000;
+module_param_named(unrelated_max, bench_unrelated_max, uint, 0444);
+MODULE_PARM_DESC(unrelated_max, "row 2 also with this many and a tenth of it (0: only unrelated)");
+
+unsigned int bench_big_bindings = 1000000;
+module_param_named(big_bindings, bench_big_bindings, uint, 0444);
+MODULE_PARM_DESC(big_bindings, "other live bindings of row 6 (a square: 1000 x 1000 by default)");
+
+unsigned int bench_offers_providers = 10000;
+module_param_named(offers_providers, bench_offers_providers, uint, 0444);
+MODULE_PARM_DESC(offers_providers, "providers of the crowded NPI of row 7");
+
 unsigned int bench_fanout_bindings = 2000;
 module_param_named(fanout_bindings, bench_fanout_bindings, uint, 0444);
 MODULE_PARM_DESC(fanout_bindings, "bindings torn down per repetition of row 3 (at least 1000)");
@@ -79,6 +91,11 @@ static const struct bench_goal bench_goal_defs[NR_BENCH_GOALS] = {
 	[BENCH_GOAL_FANOUT] = { "fanout_1000", false, 200 },
 	[BENCH_GOAL_ATOMIC] = { "rundown_vs_atomic", true, 300 },
 	[BENCH_GOAL_BARE] = { "rundown_vs_bare", false, 200 },
+	[BENCH_GOAL_UNRELATED_1M] = { "unrelated_1m", false, 120 },
+	[BENCH_GOAL_BINDINGS_1M] = { "bindings_1m", false, 120 },
+	[BENCH_GOAL_FANOUT_10K] = { "fanout_10k", false, 100 },
+	[BENCH_GOAL_OFFERS_10K] = { "offers_10k", false, 150 },
+	[BENCH_GOAL_PARALLEL_4] = { "parallel_4", true, 150 },
 };
 
 /* The rows, in the order they run and print. */
@@ -88,12 +105,16 @@ static const struct bench_row bench_rows[] = {
 	{ "3", bench_row_fanout, bench_print_fanout },
 	{ "4", bench_row_calls, bench_print_calls },
 	{ "5", bench_row_mem, bench_print_mem },
+	{ "6", bench_row_bindings, bench_print_bindings },
+	{ "7", bench_row_offers, bench_print_offers },
+	{ "8", bench_row_parallel, bench_print_parallel },
 };
 
 static bool bench_params_valid(void)
 {
 	return bench_reps >= 3 && bench_reps <= BENCH_MAX_REPS && bench_rep_ms &&
-	       bench_dispatch_ms && bench_mem_objects && bench_fanout_bindings >= 1000;
+	       bench_dispatch_ms && bench_mem_objects && bench_fanout_bindings >= 1000 &&
+	       bench_offers_providers;
 }
 
 /* "running: rows 1, 2, ...": nothing else is printed until every row ran. */

@@ -150,12 +150,18 @@ void bench_print_unrelated(const struct bench_results *res)
 	const struct bench_unrelated_result *u = &res->unrelated;
 	char what[64];
 
+	unsigned int i;
+
 	pr_info("2    the cycle of row 1 with unrelated registrations (providers of other NPIs)\n");
-	bench_line("2", "nmr cycle, 0 unrelated", &u->c[0].st, "ns");
-	snprintf(what, sizeof(what), "nmr cycle, %u unrelated", u->n);
-	bench_line("2", what, &u->c[1].st, "ns");
-	snprintf(what, sizeof(what), "ratio %u unrelated / 0", u->n);
-	bench_ratio_line("2", what, &u->ratio);
+	for (i = 0; i < BENCH_UNRELATED_NS; i++) {
+		if (!u->n[i])
+			continue;
+		bench_line("2", "nmr cycle, 0 unrelated", &u->c[i][0].st, "ns");
+		snprintf(what, sizeof(what), "nmr cycle, %u unrelated", u->n[i]);
+		bench_line("2", what, &u->c[i][1].st, "ns");
+		snprintf(what, sizeof(what), "ratio %u unrelated / 0", u->n[i]);
+		bench_ratio_line("2", what, &u->ratio[i]);
+	}
 }
 
 void bench_print_fanout(const struct bench_results *res)
@@ -169,9 +175,49 @@ void bench_print_fanout(const struct bench_results *res)
 		snprintf(what, sizeof(what), "per binding, K = %u", f->k[i]);
 		bench_line("3", what, &f->c[i].st, "ns");
 	}
-	snprintf(what, sizeof(what), "ratio per binding K = %u / K = %u",
-		 f->k[BENCH_FANOUT_NK - 1], f->k[0]);
-	bench_ratio_line("3", what, &f->ratio);
+	snprintf(what, sizeof(what), "ratio per binding K = %u / K = %u", f->k[2], f->k[0]);
+	bench_ratio_line("3", what, &f->ratio_1000);
+	snprintf(what, sizeof(what), "ratio per binding K = %u / K = %u", f->k[3], f->k[0]);
+	bench_ratio_line("3", what, &f->ratio_10k);
+}
+
+void bench_print_bindings(const struct bench_results *res)
+{
+	const struct bench_bindings_result *b = &res->bindings;
+	char what[64];
+
+	pr_info("6    handle look-ups: the cycle with a pending side, beside other live bindings\n");
+	bench_line("6", "pending cycle, 0 other bindings", &b->c[0].st, "ns");
+	snprintf(what, sizeof(what), "pending cycle, %u other bindings", b->n);
+	bench_line("6", what, &b->c[1].st, "ns");
+	snprintf(what, sizeof(what), "ratio %u other bindings / 0", b->n);
+	bench_ratio_line("6", what, &b->ratio);
+}
+
+void bench_print_offers(const struct bench_results *res)
+{
+	const struct bench_offers_result *o = &res->offers;
+	char what[64];
+
+	pr_info("7    register a client into an NPI with K providers: time per offer\n");
+	bench_line("7", "per offer, K = 1", &o->c[0].st, "ns");
+	snprintf(what, sizeof(what), "per offer, K = %u", o->k);
+	bench_line("7", what, &o->c[1].st, "ns");
+	snprintf(what, sizeof(what), "ratio per offer K = %u / K = 1", o->k);
+	bench_ratio_line("7", what, &o->ratio);
+}
+
+void bench_print_parallel(const struct bench_results *res)
+{
+	const struct bench_parallel_result *pr = &res->parallel;
+	char what[64];
+
+	pr_info("8    cycles on every CPU at once, one kthread per CPU, each on its own NPI\n");
+	bench_line("8", "1 kthread", &pr->one, "cycle/s");
+	snprintf(what, sizeof(what), "%u kthreads together", pr->threads);
+	bench_line("8", what, &pr->all, "cycle/s");
+	snprintf(what, sizeof(what), "ratio %u kthreads / 1", pr->threads);
+	bench_ratio_line("8", what, &pr->ratio);
 }
 
 /* Row 4, all CPUs: "<cpus> CPUs: <what>". */

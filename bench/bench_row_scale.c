@@ -18,7 +18,7 @@
  * registration, registers them, times it again, deregisters them.
  */
 static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
-				   struct bench_many *many)
+				   struct bench_many *many, unsigned int reps)
 {
 	unsigned int r;
 	int ret;
@@ -28,7 +28,7 @@ static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
 	if (ret)
 		return ret;
 	c[1] = c[0];
-	for (r = 0; r < bench_reps; r++) {
+	for (r = 0; r < reps; r++) {
 		ret = bench_once(&c[0]);
 		if (ret)
 			return ret;
@@ -45,36 +45,56 @@ static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
 	return 0;
 }
 
+/*
+ * One size of row 2: @n unrelated providers. A repetition registers and
+ * deregisters all of them, so the large sizes get three repetitions (a
+ * million take seconds each way).
+ */
+static int bench_unrelated_size(struct bench_unrelated_result *u, unsigned int i,
+				struct bench_npi *cyc)
+{
+	unsigned int reps = u->n[i] > 10000 ? min(bench_reps, 3U) : bench_reps;
+	struct bench_many many = { };
+	int ret, r;
+
+	ret = bench_many_alloc(&many, u->n[i], BENCH_NPI_UNRELATED);
+	if (ret)
+		return ret;
+	ret = bench_unrelated_measure(u->c[i], cyc, &many, reps);
+	r = bench_many_free(&many);
+	ret = ret ?: r;
+	if (!ret)
+		u->ratio[i] = bench_ratio_of(&u->c[i][1].st, &u->c[i][0].st);
+	return ret;
+}
+
 int bench_row_unrelated(struct bench_results *res)
 {
 	struct bench_unrelated_result *u = &res->unrelated;
 	struct nmr_provider *p = NULL;
-	struct bench_many many = { };
 	struct bench_npi *cyc;
+	unsigned int i;
 	int ret, r;
 
 	cyc = kmalloc(sizeof(*cyc), GFP_KERNEL);
 	if (!cyc)
 		return -ENOMEM;
 	bench_npi_init(cyc, BENCH_NPI_CYCLE);
-	u->n = bench_unrelated;
-	ret = bench_many_alloc(&many, u->n, BENCH_NPI_UNRELATED);
-	if (ret)
-		goto out_free;
+	u->n[0] = bench_unrelated;
+	u->n[1] = bench_unrelated_max / 10;
+	u->n[2] = bench_unrelated_max;
 	ret = nmr_register_provider(&cyc->pc, cyc, &p);
-	ret = ret ?: bench_unrelated_measure(u->c, cyc, &many);
-	r = bench_many_free(&many);
-	ret = ret ?: r;
+	for (i = 0; i < BENCH_UNRELATED_NS && !ret; i++)
+		if (u->n[i])
+			ret = bench_unrelated_size(u, i, cyc);
 	if (p) {
 		r = bench_provider_gone(p);
 		ret = ret ?: r;
 	}
-	if (!ret) {
-		u->ratio = bench_ratio_of(&u->c[1].st, &u->c[0].st);
-		if (u->n == 10000)
-			bench_goal_set(res, BENCH_GOAL_UNRELATED, u->ratio.med);
-	}
-out_free:
+	if (!ret && u->n[0] == 10000)
+		bench_goal_set(res, BENCH_GOAL_UNRELATED, u->ratio[0].med);
+	if (!ret && u->n[2] == 1000000)
+		bench_goal_set(res, BENCH_GOAL_UNRELATED_1M, u->ratio[2].med);
 	kfree(cyc);
 	return ret;
 }
@@ -82,7 +102,7 @@ out_free:
 /* ---- row 3: fan-out teardown ---- */
 
 /* K, bindings per teardown; the clients array holds the last (largest). */
-static const unsigned int bench_fanout_k[BENCH_FANOUT_NK] = { 1, 100, 1000 };
+static const unsigned int bench_fanout_k[BENCH_FANOUT_NK] = { 1, 100, 1000, 10000 };
 
 struct bench_fanout {
 	struct bench_npi *n;
@@ -199,8 +219,10 @@ int bench_row_fanout(struct bench_results *res)
 	if (!ret && n->attached != n->cleaned)
 		ret = -EPROTO;
 	if (!ret) {
-		fr->ratio = bench_ratio_of(&fr->c[BENCH_FANOUT_NK - 1].st, &fr->c[0].st);
-		bench_goal_set(res, BENCH_GOAL_FANOUT, fr->ratio.med);
+		fr->ratio_1000 = bench_ratio_of(&fr->c[2].st, &fr->c[0].st);
+		fr->ratio_10k = bench_ratio_of(&fr->c[3].st, &fr->c[0].st);
+		bench_goal_set(res, BENCH_GOAL_FANOUT, fr->ratio_1000.med);
+		bench_goal_set(res, BENCH_GOAL_FANOUT_10K, fr->ratio_10k.med);
 	}
 out:
 	kvfree(clients);

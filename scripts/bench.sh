@@ -130,7 +130,7 @@ status=0
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "bench.sh: QEMU timed out after $secs s; the console's end:" >&2
 	status=1
-elif [ -z "$table" ] || [ "$(echo "$goals" | grep -c .)" -ne 6 ]; then
+elif [ -z "$table" ] || [ "$(echo "$goals" | grep -c .)" -ne 11 ]; then
 	echo "bench.sh: nmr_bench printed no complete table (QEMU exit $rc); the console's end:" >&2
 	status=1
 elif tr -d '\r' < "$dir/console.log" | grep -qE \
