@@ -15,7 +15,6 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 
 #include "nmr_compat.h"
 #include "nmr_internal.h"
@@ -54,10 +53,11 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nmr_wait_done);
  * allocation or anything that sleeps. It nests inside nmr_lock and is the
  * innermost lock.
  *
- * RCU: the binding handle table is an xarray, read without nmr_lock (its
- * lookups are RCU-safe) by nmr_client_attach_provider() and
- * *_detach_complete(); its writers hold nmr_lock (and take the xarray's own
- * spinlock inside it). Bindings
+ * RCU: the binding handle table is an rhashtable, read without nmr_lock
+ * (its look-ups are RCU walks that retry when a walk ends in another
+ * bucket's chain) by nmr_client_attach_provider() and *_detach_complete();
+ * its writers hold nmr_lock (and the table's own bucket locks inside it).
+ * Bindings
  * come from a SLAB_TYPESAFE_BY_RCU cache: freed at once, their memory stays a
  * binding for as long as a reader may hold it, and the reader confirms the id
  * under the binding's lock (nmr_find_binding(), nmr_binding_is()). Ids are
@@ -97,14 +97,41 @@ static struct rhashtable nmr_npis;	/* nmr_lock */
 LIST_HEAD(nmr_regs);			/* nmr_lock */
 
 /*
- * The handle tables: id -> object, one xarray per kind, O(1) look-ups at any
- * size (ids are consecutive, so the arrays stay dense). A register call
- * reserves its slots while it allocates (REG-1), fills them when it
- * publishes, and an object's slot is erased when it dies: erasing allocates
- * nothing, so neither does deregistration (HDL-7).
+ * The handle tables: id -> object, one rhashtable per kind, with the node
+ * inside the object; O(1) look-ups at any size, and a table grows and
+ * shrinks with its contents on the rhashtable's own worker. A register call
+ * inserts its objects before it publishes them (an insertion may have to
+ * grow a table at once and fail: REG-1's -ENOMEM); removal allocates
+ * nothing, so neither does deregistration (HDL-7). (An xarray indexed by id
+ * was tried first: with ids that only grow, each new id soon needs new radix
+ * nodes and frees old ones through RCU, which made the bind/unbind cycle
+ * five to ten times slower.)
  */
-static DEFINE_XARRAY(nmr_reg_ids);		/* writers: nmr_lock */
-static DEFINE_XARRAY(nmr_binding_ids);		/* writers: nmr_lock; RCU readers */
+static const struct rhashtable_params nmr_reg_id_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct nmr_reg, id),
+	.head_offset = offsetof(struct nmr_reg, id_node),
+	.automatic_shrinking = true,
+};
+
+/* A lockless reader may see the id of reused memory change: read it once. */
+static int nmr_binding_id_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct nmr_binding *b = obj;
+
+	return READ_ONCE(b->id) != *(const u64 *)arg->key;
+}
+
+static const struct rhashtable_params nmr_binding_id_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct nmr_binding, id),
+	.head_offset = offsetof(struct nmr_binding, id_node),
+	.obj_cmpfn = nmr_binding_id_cmp,
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable nmr_reg_ids;		/* nmr_lock */
+static struct rhashtable nmr_binding_ids;	/* nmr_lock; RCU readers */
 static u64 nmr_last_id;			/* nmr_lock; read without it for a diagnostic */
 
 static struct kmem_cache *nmr_reg_cache;
@@ -237,6 +264,13 @@ static struct nmr_npi *nmr_npi_alloc(void)
 	return nmr_should_fail() ? NULL : kzalloc(sizeof(struct nmr_npi), GFP_KERNEL);
 }
 
+/* An insertion into a table may have to grow it at once: a site of its own. */
+static __always_inline int nmr_table_insert(struct rhashtable *ht, struct rhash_head *node,
+					    const struct rhashtable_params params)
+{
+	return nmr_should_fail() ? -ENOMEM : rhashtable_insert_fast(ht, node, params);
+}
+
 /* Not zeroed whole: the lock, id and table node of a reused binding are still read. */
 static struct nmr_binding *nmr_binding_alloc(void)
 {
@@ -295,11 +329,13 @@ static struct nmr_npi *nmr_npi_find(const guid_t *id)
 static struct nmr_reg *nmr_find_reg(enum nmr_role role, unsigned long handle)
 {
 	struct nmr_reg *r;
+	u64 id;
 
 	lockdep_assert_held(&nmr_lock);
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_reg_tag(role))
 		return NULL;
-	r = xa_load(&nmr_reg_ids, handle >> NMR_TAG_BITS);
+	id = handle >> NMR_TAG_BITS;
+	r = rhashtable_lookup_fast(&nmr_reg_ids, &id, nmr_reg_id_params);
 	return r && r->role == role && r->state != NMR_REG_DEAD ? r : NULL;
 }
 
@@ -319,7 +355,7 @@ static struct nmr_binding *nmr_find_binding(enum nmr_role side, unsigned long ha
 	/* Id 0 is never given out: it marks a freed binding. */
 	if ((handle & ((1UL << NMR_TAG_BITS) - 1)) != nmr_side_tag(side) || !id)
 		return NULL;
-	return xa_load(&nmr_binding_ids, id);
+	return rhashtable_lookup(&nmr_binding_ids, &id, nmr_binding_id_params);
 }
 
 /* Is @b (locked) still the binding that @handle names? */
@@ -404,34 +440,13 @@ static const char *nmr_handle_what(char *buf, unsigned long handle, unsigned int
 	return buf;
 }
 
-/*
- * The next id, with its slot in @ids reserved, so that publishing the object
- * allocates nothing. nmr_lock held. Return: the id, or 0 if out of memory
- * (the id is skipped: ids are never reused anyway).
- */
-static u64 nmr_id_reserve(struct xarray *ids)
-{
-	u64 id = nmr_new_id();
-
-	if (nmr_should_fail() || xa_reserve(ids, id, GFP_KERNEL))
-		return 0;
-	return id;
-}
-
-/* Fill the slot nmr_id_reserve() kept for @id: allocates nothing. nmr_lock held. */
-static void nmr_id_publish(struct xarray *ids, u64 id, void *obj)
-{
-	lockdep_assert_held(&nmr_lock);
-	WARN_ON_ONCE(xa_is_err(xa_store(ids, id, obj, GFP_NOWAIT)));
-}
-
 /* The binding's handles die (HDL-1): no lookup finds it from now on. nmr_lock held. */
 static void nmr_binding_unpublish_id(struct nmr_binding *b)
 {
 	unsigned long flags;
 
 	lockdep_assert_held(&nmr_lock);
-	xa_erase(&nmr_binding_ids, b->id);
+	rhashtable_remove_fast(&nmr_binding_ids, &b->id_node, nmr_binding_id_params);
 	raw_spin_lock_irqsave(&b->lock, flags);
 	WRITE_ONCE(b->id, 0);	/* a reader that found it before the erase sees it gone */
 	raw_spin_unlock_irqrestore(&b->lock, flags);
@@ -537,7 +552,7 @@ static void nmr_reg_kill(struct nmr_reg *r)
 	if (r->state == NMR_REG_DEAD)
 		return;
 	WRITE_ONCE(r->state, NMR_REG_DEAD);
-	xa_erase(&nmr_reg_ids, r->id);
+	rhashtable_remove_fast(&nmr_reg_ids, &r->id_node, nmr_reg_id_params);
 	list_del(&r->all_node);
 	nmr_reg_put(r);		/* the reference for being alive */
 }
@@ -554,6 +569,17 @@ static void nmr_reg_unbusy(struct nmr_reg *r)
 		complete_all(&r->done);
 }
 
+/* Forget @npi if it has no registration left. nmr_lock held. */
+static void nmr_npi_put(struct nmr_npi *npi)
+{
+	lockdep_assert_held(&nmr_lock);
+	if (!list_empty(&npi->regs[NMR_CLIENT]) || !list_empty(&npi->regs[NMR_PROVIDER]))
+		return;
+	/* Freed at once: no one finds an NPI without nmr_lock. */
+	WARN_ON_ONCE(rhashtable_remove_fast(&nmr_npis, &npi->hnode, nmr_npi_params));
+	kfree(npi);
+}
+
 /* Unpublish: no new offer from now on (DRG-2). nmr_lock held. */
 static void nmr_reg_unpublish(struct nmr_reg *r)
 {
@@ -562,11 +588,7 @@ static void nmr_reg_unpublish(struct nmr_reg *r)
 	lockdep_assert_held(&nmr_lock);
 	list_del(&r->npi_node);
 	r->npi = NULL;
-	if (list_empty(&npi->regs[NMR_CLIENT]) && list_empty(&npi->regs[NMR_PROVIDER])) {
-		/* Freed at once: no one finds an NPI without nmr_lock. */
-		WARN_ON_ONCE(rhashtable_remove_fast(&nmr_npis, &npi->hnode, nmr_npi_params));
-		kfree(npi);
-	}
+	nmr_npi_put(npi);
 }
 
 /* ---- the binding state machine ---- */
@@ -1185,21 +1207,19 @@ static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r)
 	guid_copy(&npi->id, &r->npi_id);
 	INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
 	INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
-	/* An insertion may have to grow the table at once: a site of its own (REG-1). */
-	if (nmr_should_fail() || rhashtable_insert_fast(&nmr_npis, &npi->hnode, nmr_npi_params)) {
+	if (nmr_table_insert(&nmr_npis, &npi->hnode, nmr_npi_params)) {
 		kfree(npi);
 		return NULL;
 	}
 	return npi;
 }
 
-/* Forget offers that were never published: their slots and memory. nmr_lock held. */
+/* Forget offers that were never in the handle table. nmr_lock held. */
 static void nmr_offers_free(struct list_head *offers)
 {
 	struct nmr_binding *b, *tmp;
 
 	list_for_each_entry_safe(b, tmp, offers, batch_node) {
-		xa_release(&nmr_binding_ids, b->id);
 		WRITE_ONCE(b->id, 0);	/* as every freed binding */
 		kmem_cache_free(nmr_binding_cache, b);
 	}
@@ -1208,29 +1228,21 @@ static void nmr_offers_free(struct list_head *offers)
 
 /*
  * One offer per active peer of @r in @npi, in the peers' registration order,
- * with its id and slot but not published, on @offers. nmr_lock held. On
- * -ENOMEM @offers is empty again. An NPI that nmr_npi_get() has just added
- * has no peers, so it is never left empty in the table by a failure here.
+ * with its id but not yet findable, on @offers. nmr_lock held. On -ENOMEM
+ * @offers is empty again.
  */
 static int nmr_offers_alloc(struct nmr_reg *r, struct nmr_npi *npi, struct list_head *offers)
 {
 	enum nmr_role role = r->role, peer_role = !r->role;
 	struct nmr_binding *b;
 	struct nmr_reg *peer;
-	u64 id;
 
 	lockdep_assert_held(&nmr_lock);
 	list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
 		b = nmr_binding_alloc();
 		if (!b)
 			goto err;
-		id = nmr_id_reserve(&nmr_binding_ids);
-		if (!id) {
-			kmem_cache_free(nmr_binding_cache, b);	/* its id is still 0 */
-			goto err;
-		}
-		/* Not findable before it is published: its slot stays empty. */
-		WRITE_ONCE(b->id, id);
+		WRITE_ONCE(b->id, nmr_new_id());	/* read by lockless look-ups */
 		INIT_WORK(&b->cleanup_work, nmr_cleanup_work);
 		b->state = NMR_BINDING_OFFERED;
 		b->offer_task = current;
@@ -1247,10 +1259,33 @@ err:
 }
 
 /*
- * Publish @r and its offers: nothing can fail here, their slots are kept.
- * The handle (REG-2), then the tables and lists; the offers are fully set up
- * before a lookup can find them, and each holds both registrations busy.
- * nmr_lock held.
+ * Make @r and its offers findable by their handles, fully set up. An
+ * insertion may have to grow a table at once, and fail: then every insertion
+ * is undone (REG-1). No handle is given out yet, and @r cannot be looked up
+ * before nmr_lock is dropped; an offer in the table is found only by a
+ * forged handle, which nmr_attach_provider() refuses (ATT-6). nmr_lock held.
+ */
+static int nmr_ids_insert(struct nmr_reg *r, struct list_head *offers)
+{
+	struct nmr_binding *b;
+
+	lockdep_assert_held(&nmr_lock);
+	if (nmr_table_insert(&nmr_reg_ids, &r->id_node, nmr_reg_id_params))
+		return -ENOMEM;
+	list_for_each_entry(b, offers, batch_node)
+		if (nmr_table_insert(&nmr_binding_ids, &b->id_node, nmr_binding_id_params))
+			goto undo;
+	return 0;
+undo:
+	list_for_each_entry_continue_reverse(b, offers, batch_node)
+		rhashtable_remove_fast(&nmr_binding_ids, &b->id_node, nmr_binding_id_params);
+	rhashtable_remove_fast(&nmr_reg_ids, &r->id_node, nmr_reg_id_params);
+	return -ENOMEM;
+}
+
+/*
+ * Publish @r and its offers: nothing can fail here. The handle (REG-2), then
+ * the lists; each offer holds both registrations busy. nmr_lock held.
  */
 static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
 			    struct list_head *offers, void **handle)
@@ -1258,13 +1293,11 @@ static void nmr_reg_publish(struct nmr_reg *r, struct nmr_npi *npi,
 	struct nmr_binding *b;
 
 	lockdep_assert_held(&nmr_lock);
-	nmr_id_publish(&nmr_reg_ids, r->id, r);
 	WRITE_ONCE(*handle, (void *)nmr_cookie(r->id, nmr_reg_tag(r->role)));
 	r->npi = npi;
 	list_add_tail(&r->npi_node, &npi->regs[r->role]);
 	list_add_tail(&r->all_node, &nmr_regs);
 	list_for_each_entry(b, offers, batch_node) {
-		nmr_id_publish(&nmr_binding_ids, b->id, b);
 		list_add_tail(&b->side[NMR_CLIENT].node,
 			      &b->side[NMR_CLIENT].reg->bindings[NMR_CLIENT]);
 		list_add_tail(&b->side[NMR_PROVIDER].node,
@@ -1296,10 +1329,10 @@ static bool nmr_may_register(const struct nmr_reg *r)
  * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
  *
- * Allocates everything first (the registration and its handle slot, the NPI
- * node if the NPI is new, one offer per peer with its slot), so that a
- * failure leaves no trace (REG-1); publishes, then runs the offers on this
- * thread (ATT-2).
+ * Allocates everything first (the registration, the NPI node if the NPI is
+ * new, one offer per peer, their places in the tables), so that a failure
+ * leaves no trace (REG-1); publishes, then runs the offers on this thread
+ * (ATT-2).
  *
  * Return: 0, -ENOMEM, or -ENODEV when @owner's GOING step runs (HDL-6).
  */
@@ -1320,12 +1353,14 @@ int nmr_register(enum nmr_role role, const void *chars,
 	mutex_lock(&nmr_lock);
 	if (!nmr_may_register(r))
 		goto err_going;
-	r->id = nmr_id_reserve(&nmr_reg_ids);
-	if (!r->id)
-		goto err_nomem;
+	r->id = nmr_new_id();
 	npi = nmr_npi_get(r);
-	if (!npi || nmr_offers_alloc(r, npi, &offers))
-		goto err_release;
+	if (!npi)
+		goto err_nomem;
+	if (nmr_offers_alloc(r, npi, &offers))
+		goto err_npi;
+	if (nmr_ids_insert(r, &offers))
+		goto err_offers;
 	nmr_reg_publish(r, npi, &offers, handle);
 	/*
 	 * EXT-2: traced under the lock. With no peer, nothing holds @r once the
@@ -1347,8 +1382,10 @@ err_going:
 			    nmr_role_name[role], r->owner_name);
 	kmem_cache_free(nmr_reg_cache, r);
 	return -ENODEV;
-err_release:
-	xa_release(&nmr_reg_ids, r->id);
+err_offers:
+	nmr_offers_free(&offers);
+err_npi:
+	nmr_npi_put(npi);	/* if nmr_npi_get() has just added it */
 err_nomem:
 	mutex_unlock(&nmr_lock);
 	kmem_cache_free(nmr_reg_cache, r);
@@ -1761,10 +1798,16 @@ static int __init nmr_init(void)
 	ret = rhashtable_init(&nmr_npis, &nmr_npi_params);
 	if (ret)
 		return ret;
+	ret = rhashtable_init(&nmr_reg_ids, &nmr_reg_id_params);
+	if (ret)
+		goto err_npis;
+	ret = rhashtable_init(&nmr_binding_ids, &nmr_binding_id_params);
+	if (ret)
+		goto err_reg_ids;
 	ret = -ENOMEM;
 	nmr_reg_cache = KMEM_CACHE(nmr_reg, 0);
 	if (!nmr_reg_cache)
-		goto err_npis;
+		goto err_binding_ids;
 	nmr_binding_cache = kmem_cache_create("nmr_binding", sizeof(struct nmr_binding),
 					      __alignof__(struct nmr_binding),
 					      SLAB_TYPESAFE_BY_RCU, nmr_binding_ctor);
@@ -1792,6 +1835,10 @@ err_binding_cache:
 	kmem_cache_destroy(nmr_binding_cache);
 err_reg_cache:
 	kmem_cache_destroy(nmr_reg_cache);
+err_binding_ids:
+	rhashtable_destroy(&nmr_binding_ids);
+err_reg_ids:
+	rhashtable_destroy(&nmr_reg_ids);
 err_npis:
 	rhashtable_destroy(&nmr_npis);
 	return ret;
@@ -1804,10 +1851,11 @@ static void __exit nmr_exit(void)
 	/* Every user module is gone: only cleanups queued by their leaving remain. */
 	flush_workqueue(nmr_wq);
 	WARN_ON(!list_empty(&nmr_regs));
-	WARN_ON(!xa_empty(&nmr_reg_ids) || !xa_empty(&nmr_binding_ids));
 	destroy_workqueue(nmr_wq);
 	kmem_cache_destroy(nmr_binding_cache);	/* waits for the RCU readers itself */
 	kmem_cache_destroy(nmr_reg_cache);
+	rhashtable_destroy(&nmr_binding_ids);
+	rhashtable_destroy(&nmr_reg_ids);
 	rhashtable_destroy(&nmr_npis);
 }
 

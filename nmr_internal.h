@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -68,6 +69,7 @@ struct nmr_npi;
  * @npi_id: copy of the NPI GUID (the hash key)
  * @module_id: copy of the module id, for debugfs and messages
  * @number: copy of the implementation number
+ * @id_node: in the registration handle table, while not dead (nmr_lock)
  * @npi: the NPI node while published
  * @npi_node: in @npi's list of this role, registration order (nmr_lock)
  * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock)
@@ -96,6 +98,7 @@ struct nmr_reg {
 	guid_t npi_id;
 	struct nmr_module_id module_id;
 	u32 number;
+	struct rhash_head id_node;
 	struct nmr_npi *npi;
 	struct list_head npi_node;
 	struct list_head all_node;
@@ -135,8 +138,8 @@ struct nmr_side {
  * @lock: the side states, @state and @early reads in atomic context; a raw
  *	spinlock, irq-safe: taken in hard interrupt context too (DET-5)
  * @id: unique while nmr.ko is loaded, both side handles encode it; 0 once freed
- *	(the lock and the id are kept while the memory is reused: see
- *	nmr_find_binding())
+ * @id_node: in the binding handle table (nmr_lock; RCU readers)
+ *	(these three are kept while the memory is reused: see nmr_find_binding())
  * @state: see enum nmr_binding_state, which says under which lock it changes
  * @first: the side whose detach callback runs first (the deregistering one)
  * @side: client side [NMR_CLIENT] and provider side [NMR_PROVIDER]
@@ -156,6 +159,7 @@ struct nmr_side {
 struct nmr_binding {
 	raw_spinlock_t lock;	/* side states; irq-safe, hard irq included (DET-5) */
 	u64 id;
+	struct rhash_head id_node;
 
 	/* From here on set afresh for each binding (nmr_binding_alloc()). */
 	enum nmr_binding_state state;
