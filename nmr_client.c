@@ -38,10 +38,46 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	}
 	if (!nmr_check_registration(&chars->registration, "client"))
 		return -EINVAL;
-	return nmr_register(NMR_CLIENT, chars, &chars->registration, client_ctx,
+	return nmr_register(NMR_CLIENT, chars, NULL, &chars->registration, client_ctx,
 			    (void **)client, owner);
 }
 EXPORT_SYMBOL_NMR(__nmr_register_client);
+
+/**
+ * __nmr_register_client_tramp() - register a client through trampolines (nmr_tramp.h)
+ * @tramp: the trampolines, each called with @data first; kept, not copied
+ * @data: passed first to every trampoline (the Windows characteristics); kept.
+ *	NULL stands for characteristics the caller found invalid.
+ * @ri: the registration instance shown to the peers; kept, not copied (REG-3)
+ * @client_ctx: passed to @tramp->attach_provider
+ * @client: where the handle is written before any callback runs (REG-2)
+ * @owner: the registering module (THIS_MODULE of the caller)
+ *
+ * As __nmr_register_client(), for <nmr/nmr_ntcompat.h>; not part of the API.
+ *
+ * Context: process context; sleeps (REG-5).
+ * Return: as __nmr_register_client(); -EINVAL also for a NULL @tramp, @data
+ * or @ri, or a trampoline missing.
+ */
+int __nmr_register_client_tramp(const struct nmr_client_tramp *tramp, const void *data,
+				const struct nmr_registration_instance *ri, void *client_ctx,
+				struct nmr_client **client, struct module *owner)
+{
+	if (!client) {
+		nmr_misuse("%s() without a handle pointer (REG-1)", __func__);
+		return -EINVAL;
+	}
+	*client = NULL;
+	if (!tramp || !data || !ri || !tramp->attach_provider || !tramp->detach_provider ||
+	    !tramp->cleanup_binding_context) {
+		nmr_misuse("%s() with invalid characteristics (REG-1)", __func__);
+		return -EINVAL;
+	}
+	if (!nmr_check_registration(ri, "client"))
+		return -EINVAL;
+	return nmr_register(NMR_CLIENT, tramp, data, ri, client_ctx, (void **)client, owner);
+}
+EXPORT_SYMBOL_NMR(__nmr_register_client_tramp);
 
 /**
  * nmr_deregister_client() - start removing a client registration

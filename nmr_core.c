@@ -606,19 +606,31 @@ static void nmr_reg_unpublish(struct nmr_reg *r)
 
 /* ---- the binding state machine ---- */
 
-/* Call one optional cleanup callback; the module's memory is read only once inside it. */
-static void nmr_call_cleanup(struct nmr_reg *r, void (*const *fn)(void *ctx), void *ctx)
+/* Call one side's cleanup callback, if any; the module's memory is read only once inside it. */
+static void nmr_call_cleanup(struct nmr_reg *r, void *ctx)
 {
-	void (*cleanup)(void *ctx);
+	void (*cleanup)(void *ctx) = NULL;
+	bool atomic;
 
 	if (!nmr_reg_enter(r))
 		return;		/* its module is gone (HDL-6) */
-	cleanup = READ_ONCE(*fn);
-	if (cleanup) {
-		bool atomic = nmr_atomic_begin();
-
-		cleanup(ctx);
+	if (r->tramp) {
+		atomic = nmr_atomic_begin();
+		if (r->role == NMR_CLIENT)
+			r->client_tramp->cleanup_binding_context(r->tramp_data, ctx);
+		else
+			r->provider_tramp->cleanup_binding_context(r->tramp_data, ctx);
 		nmr_atomic_end(atomic);
+	} else {
+		if (r->role == NMR_CLIENT)
+			cleanup = READ_ONCE(r->client->cleanup_binding_context);
+		else
+			cleanup = READ_ONCE(r->provider->cleanup_binding_context);
+		if (cleanup) {
+			atomic = nmr_atomic_begin();
+			cleanup(ctx);
+			nmr_atomic_end(atomic);
+		}
 	}
 	nmr_reg_exit(r);
 }
@@ -634,8 +646,8 @@ static void nmr_binding_cleanup(struct nmr_binding *b)
 	struct task_struct *prev = nmr_cb_enter(b);
 
 	if (cs->has_callbacks)
-		nmr_call_cleanup(c, &c->client->cleanup_binding_context, cs->binding_ctx);
-	nmr_call_cleanup(p, &p->provider->cleanup_binding_context, ps->binding_ctx);
+		nmr_call_cleanup(c, cs->binding_ctx);
+	nmr_call_cleanup(p, ps->binding_ctx);
 	nmr_cb_exit(b, prev);
 	trace_nmr_cleanup(b->id, c->id, p->id, 0);
 
@@ -705,7 +717,11 @@ static int nmr_call_detach(struct nmr_binding *b, enum nmr_role side)
 	if (!nmr_reg_enter(r))
 		return 0;	/* its module is gone (HDL-6): done */
 	atomic = nmr_atomic_begin();
-	if (side == NMR_CLIENT)
+	if (r->tramp && side == NMR_CLIENT)
+		ret = r->client_tramp->detach_provider(r->tramp_data, s->binding_ctx);
+	else if (r->tramp)
+		ret = r->provider_tramp->detach_client(r->tramp_data, s->binding_ctx);
+	else if (side == NMR_CLIENT)
 		ret = r->client->detach_provider(s->binding_ctx);
 	else
 		ret = r->provider->detach_client(s->binding_ctx);
@@ -916,7 +932,12 @@ static bool nmr_call_attach_provider(struct nmr_binding *b, int *ret)
 	}
 	trace_nmr_offer(b->id, c->id, p->id, 0);
 	prev = nmr_cb_enter(b);
-	*ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
+	if (c->tramp)
+		*ret = c->client_tramp->attach_provider(c->tramp_data,
+							nmr_handle_of(b, NMR_CLIENT),
+							c->ctx, p->ri);
+	else
+		*ret = c->client->attach_provider(nmr_handle_of(b, NMR_CLIENT), c->ctx, p->ri);
 	nmr_cb_exit(b, prev);
 	nmr_reg_exit(p);
 	nmr_reg_exit(c);
@@ -1011,8 +1032,14 @@ static int nmr_call_attach_client(struct nmr_binding *b, void *client_binding_ct
 		return -ENODEV;		/* the provider's module is gone */
 	b->attach_busy = true;
 	prev = nmr_cb_enter(b);
-	ret = p->provider->attach_client(nmr_handle_of(b, NMR_PROVIDER), p->ctx, c->ri,
-					 client_binding_ctx, client_dispatch, pctx, pdisp);
+	if (p->tramp)
+		ret = p->provider_tramp->attach_client(p->tramp_data,
+						       nmr_handle_of(b, NMR_PROVIDER), p->ctx,
+						       c->ri, client_binding_ctx, client_dispatch,
+						       pctx, pdisp);
+	else
+		ret = p->provider->attach_client(nmr_handle_of(b, NMR_PROVIDER), p->ctx, c->ri,
+						 client_binding_ctx, client_dispatch, pctx, pdisp);
 	nmr_cb_exit(b, prev);
 	b->attach_busy = false;
 	nmr_reg_exit(p);
@@ -1179,6 +1206,7 @@ static bool nmr_module_is_leaving(const struct module *mod)
  * once it is going (HDL-6).
  */
 static struct nmr_reg *nmr_reg_new(enum nmr_role role, const void *chars,
+				   const void *tramp_data,
 				   const struct nmr_registration_instance *ri, void *ctx,
 				   struct module *owner)
 {
@@ -1190,6 +1218,8 @@ static struct nmr_reg *nmr_reg_new(enum nmr_role role, const void *chars,
 	r->state = NMR_REG_ACTIVE;
 	r->ri = ri;
 	r->ctx = ctx;
+	r->tramp = !!tramp_data;
+	r->tramp_data = tramp_data;
 	if (role == NMR_CLIENT)
 		r->client = chars;
 	else
@@ -1336,8 +1366,10 @@ static bool nmr_may_register(const struct nmr_reg *r)
 /**
  * nmr_register() - the body of both register calls
  * @role: client or provider
- * @chars: the characteristics, already checked by the caller
- * @ri: &chars->registration
+ * @chars: the characteristics, already checked by the caller; with @tramp_data,
+ *	the trampolines (struct nmr_client_tramp or struct nmr_provider_tramp)
+ * @tramp_data: NULL, or the trampolines' data: a trampoline registration
+ * @ri: &chars->registration, or the trampoline registration's instance
  * @ctx: the registration's context
  * @handle: out: the caller's handle variable, written before publishing (REG-2)
  * @owner: the registering module
@@ -1349,7 +1381,7 @@ static bool nmr_may_register(const struct nmr_reg *r)
  *
  * Return: 0, -ENOMEM, or -ENODEV when @owner's GOING step runs (HDL-6).
  */
-int nmr_register(enum nmr_role role, const void *chars,
+int nmr_register(enum nmr_role role, const void *chars, const void *tramp_data,
 		 const struct nmr_registration_instance *ri, void *ctx,
 		 void **handle, struct module *owner)
 {
@@ -1359,7 +1391,7 @@ int nmr_register(enum nmr_role role, const void *chars,
 	LIST_HEAD(offers);
 
 	might_sleep();		/* REG-5 */
-	r = nmr_reg_new(role, chars, ri, ctx, owner);
+	r = nmr_reg_new(role, chars, tramp_data, ri, ctx, owner);
 	if (!r)
 		return -ENOMEM;
 

@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 
 #include <nmr/nmr.h>
+#include <nmr/nmr_tramp.h>
 
 /* The two roles of a registration, and the two sides of a binding. */
 enum nmr_role {
@@ -62,8 +63,13 @@ struct nmr_npi;
  * @calls: callbacks into this registration's module now running (HDL-6)
  * @ri: the caller's registration instance (REG-3); not read once orphaned
  * @ctx: the client_ctx or provider_ctx
+ * @tramp: a trampoline registration (nmr_tramp.h): call @client_tramp or
+ *	@provider_tramp with @tramp_data first
+ * @tramp_data: the trampolines' data (the Windows characteristics)
  * @client: the client's characteristics (role client)
  * @provider: the provider's characteristics (role provider)
+ * @client_tramp: the client's trampolines (role client, @tramp)
+ * @provider_tramp: the provider's trampolines (role provider, @tramp)
  * @owner: the registering module (only compared, never dereferenced)
  * @owner_name: copy of its name, readable after it unloaded
  * @npi_id: copy of the NPI GUID (the hash key)
@@ -89,9 +95,13 @@ struct nmr_reg {
 	atomic_t calls;
 	const struct nmr_registration_instance *ri;
 	void *ctx;
+	bool tramp;
+	const void *tramp_data;
 	union {
 		const struct nmr_client_characteristics *client;
 		const struct nmr_provider_characteristics *provider;
+		const struct nmr_client_tramp *client_tramp;
+		const struct nmr_provider_tramp *provider_tramp;
 	};
 	const struct module *owner;
 	char owner_name[MODULE_NAME_LEN];
@@ -202,7 +212,7 @@ static inline unsigned long nmr_cookie(u64 id, unsigned int tag)
 }
 
 /* nmr_core.c: the common half of the API, called by nmr_client.c and nmr_provider.c */
-int nmr_register(enum nmr_role role, const void *chars,
+int nmr_register(enum nmr_role role, const void *chars, const void *tramp_data,
 		 const struct nmr_registration_instance *ri, void *ctx,
 		 void **handle, struct module *owner);
 int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long caller);

@@ -39,10 +39,46 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	}
 	if (!nmr_check_registration(&chars->registration, "provider"))
 		return -EINVAL;
-	return nmr_register(NMR_PROVIDER, chars, &chars->registration, provider_ctx,
+	return nmr_register(NMR_PROVIDER, chars, NULL, &chars->registration, provider_ctx,
 			    (void **)provider, owner);
 }
 EXPORT_SYMBOL_NMR(__nmr_register_provider);
+
+/**
+ * __nmr_register_provider_tramp() - register a provider through trampolines (nmr_tramp.h)
+ * @tramp: the trampolines, each called with @data first; kept, not copied
+ * @data: passed first to every trampoline (the Windows characteristics); kept.
+ *	NULL stands for characteristics the caller found invalid.
+ * @ri: the registration instance shown to the peers; kept, not copied (REG-3)
+ * @provider_ctx: passed to @tramp->attach_client
+ * @provider: where the handle is written before any callback runs (REG-2)
+ * @owner: the registering module (THIS_MODULE of the caller)
+ *
+ * As __nmr_register_provider(), for <nmr/nmr_ntcompat.h>; not part of the API.
+ *
+ * Context: process context; sleeps (REG-5).
+ * Return: as __nmr_register_provider(); -EINVAL also for a NULL @tramp, @data
+ * or @ri, or a trampoline missing.
+ */
+int __nmr_register_provider_tramp(const struct nmr_provider_tramp *tramp, const void *data,
+				  const struct nmr_registration_instance *ri, void *provider_ctx,
+				  struct nmr_provider **provider, struct module *owner)
+{
+	if (!provider) {
+		nmr_misuse("%s() without a handle pointer (REG-1)", __func__);
+		return -EINVAL;
+	}
+	*provider = NULL;
+	if (!tramp || !data || !ri || !tramp->attach_client || !tramp->detach_client ||
+	    !tramp->cleanup_binding_context) {
+		nmr_misuse("%s() with invalid characteristics (REG-1)", __func__);
+		return -EINVAL;
+	}
+	if (!nmr_check_registration(ri, "provider"))
+		return -EINVAL;
+	return nmr_register(NMR_PROVIDER, tramp, data, ri, provider_ctx, (void **)provider, owner);
+}
+EXPORT_SYMBOL_NMR(__nmr_register_provider_tramp);
 
 /**
  * nmr_deregister_provider() - start removing a provider registration

@@ -18,21 +18,27 @@ for round in 1 2; do
 	[ $round = 2 ] && trace_on
 	check_samples $round
 	[ $round = 2 ] && trace_check "round 2: samples"
-	dmesg -c >/dev/null
-	load samples/nmr_sample_nt.ko
-	expect "round $round: Windows-style sample (nmr_ntcompat.h): client and provider attach" \
-		klog "nmr_sample_nt: ClientAttachProvider: NmrClientAttachProvider STATUS_SUCCESS, query = 1"
-	unload nmr_sample_nt
-	expect "round $round: Windows-style sample: STATUS_PENDING detach completed by a work item, waits STATUS_SUCCESS" \
-		sh -c 'dmesg | grep -q "ClientDetachProvider: STATUS_PENDING" &&
-		       dmesg | grep -q "work item: last query = 2, completing" &&
-		       dmesg | grep -q "client deregistered, status 0x00000000" &&
-		       dmesg | grep -q "provider deregistered, status 0x00000000"'
+	# The Windows-style sample binds with the Linux-style first provider and client (EXT-6).
 	dmesg -c >/dev/null
 	load samples/nmr_first_provider.ko
+	load samples/nmr_sample_nt.ko
+	expect "round $round: Windows-style client (nmr_ntcompat.h) binds to the Linux-style provider, declines its own, its KEVENT wait succeeds" \
+		sh -c 'dmesg | grep -q "nmr_sample_nt: ClientAttachProvider: NmrClientAttachProvider STATUS_SUCCESS, answer = 42" &&
+		       dmesg | grep -q "nmr_sample_nt: ClientAttachProvider: declining our own provider: STATUS_NOINTERFACE" &&
+		       dmesg | grep -q "nmr_sample_nt: DriverEntry: attached (KeWaitForSingleObject: STATUS_SUCCESS)"'
 	load samples/nmr_first_client.ko
 	expect "round $round: the README's first provider and client bind, and the client calls in" \
 		klog "nmr_first_client: bound; the answer is 42"
+	expect "round $round: the README's first client also binds to the Windows-style provider and calls in" \
+		sh -c 'dmesg | grep -q "nmr_first_client: bound; the answer is 7" &&
+		       dmesg | grep -q "nmr_sample_nt: ProviderAttachClient: STATUS_SUCCESS for a client of 5eedc0de-00f1-4e4d-9200-000000000001"'
+	unload nmr_sample_nt
+	expect "round $round: Windows-style sample: STATUS_PENDING detach completed by a work item, both waits STATUS_SUCCESS" \
+		sh -c 'dmesg | grep -q "nmr_sample_nt: ClientDetachProvider: STATUS_PENDING" &&
+		       dmesg | grep -q "nmr_sample_nt: ClientDetachProvider work item: last answer = 42, completing" &&
+		       dmesg | grep -q "nmr_sample_nt: DriverUnload: client deregistered, status 0x00000000" &&
+		       dmesg | grep -q "nmr_sample_nt: ProviderCleanupBindingContext: 1 queries served" &&
+		       dmesg | grep -q "nmr_sample_nt: DriverUnload: provider deregistered, status 0x00000000"'
 	unload nmr_first_provider
 	unload nmr_first_client
 	expect "round $round: the README's first provider and client leave, nothing registered" \
