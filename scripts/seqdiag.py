@@ -60,11 +60,10 @@ def named(s):
 class Event:
     """One line of the trace."""
 
-    def __init__(self, m, seq):
+    def __init__(self, m):
         self.task, self.pid, self.cpu = m["task"].strip(), int(m["pid"]), int(m["cpu"])
         self.flags, self.raw, self.name, self.msg = m["flags"], m["ts"], m["name"], m["msg"]
         self.ts = float(self.raw)
-        self.seq = seq
         self.f = dict(FIELD.findall(self.msg))
         first = self.msg.split(" ", 1)[0]
         self.role = first if first in ("client", "provider") else self.f.get("side")
@@ -84,12 +83,12 @@ class Event:
         return {"s": "softirq", "h": "hardirq", "H": "hardirq", "z": "NMI", "Z": "NMI"}.get(c, "")
 
 
-def parse(lines, seq0=0):
+def parse(lines):
     out = []
     for line in lines:
         m = LINE.match(line.rstrip("\r\n"))
         if m:
-            out.append(Event(m, seq0 + len(out)))
+            out.append(Event(m))
     return out
 
 
@@ -147,7 +146,7 @@ class World:
         r = self.regs.get(rid)
         if r is None:   # registered before the trace began
             role = role or "provider"
-            r = self.regs[rid] = Reg(rid, role, "?", f"{role} {rid}")
+            r = self.regs[rid] = Reg(rid, role, "?", "(before the trace)")
         return r
 
     def see(self, e):
@@ -195,8 +194,10 @@ class Row:
 
 
 class Span:
-    def __init__(self, kind, lane, start, label):
-        self.kind, self.lane, self.start, self.end, self.label = kind, lane, start, None, label
+    """A bar on a lane, from row start to row end (None: past the last row)."""
+
+    def __init__(self, kind, lane, start):
+        self.kind, self.lane, self.start, self.end = kind, lane, start, None
 
 
 BLUE, GREEN, RED, ORANGE = "#1c5d99", "#2b8a3e", "#c92a2a", "#d9480f"
@@ -207,17 +208,24 @@ def rows_of(events, world, gap_s=0.02):
     """Turn one diagram's events into rows and spans; world is updated as they go."""
     rows, spans, open_spans, early = [], [], {}, set()
     last_t = None
+    # A binding's two registrations, from any event that names them: a trace that begins
+    # after an offer still puts each detach on its lane.
+    for e in events:
+        if e.name in ("nmr_offer", "nmr_attach", "nmr_cleanup"):
+            world.bindings.setdefault(e.num("binding"), (e.num("client"), e.num("provider")))
 
     def add(row):
         nonlocal last_t
+        if row.kind == "arrow" and row.src == row.dst:     # a lane not known: say it
+            row = Row("note", row.e, lane=row.src, lines=wrap(row.label, 46))
         if last_t is not None and row.e.t is not None and row.e.t - last_t >= gap_s:
             rows.append(Row("gap", row.e, dt=row.e.t - last_t))
         last_t = row.e.t
         rows.append(row)
         return len(rows) - 1
 
-    def open_span(key, kind, lane, at, label):
-        s = Span(kind, lane, at, label)
+    def open_span(key, kind, lane, at):
+        s = Span(kind, lane, at)
         open_spans[key] = s
         spans.append(s)
 
@@ -249,7 +257,7 @@ def rows_of(events, world, gap_s=0.02):
             rid = e.num("id")
             i = add(Row("arrow", e, src=rid, dst=NMR, color=BLUE,
                         label=f"nmr_deregister_{e.role}()"))
-            open_span(("reg", rid), "dereg", rid, i, "deregistering")
+            open_span(("reg", rid), "dereg", rid, i)
         elif n == "nmr_wait_done":
             rid = e.num("id")
             i = add(Row("arrow", e, src=NMR, dst=rid, style="return", color=BLUE,
@@ -258,7 +266,7 @@ def rows_of(events, world, gap_s=0.02):
         elif n == "nmr_offer":
             i = add(Row("arrow", e, src=NMR, dst=e.num("client"),
                         label=f"offer binding {e.f['binding']}: attach_provider()"))
-            open_span(("offer", e.num("binding")), "offer", e.num("client"), i, "offer running")
+            open_span(("offer", e.num("binding")), "offer", e.num("client"), i)
         elif n == "nmr_attach":
             r = e.num("result")
             if r == 0:
@@ -287,7 +295,7 @@ def rows_of(events, world, gap_s=0.02):
             i = add(Row("arrow", e, src=lane, dst=NMR, style="return",
                         color=ORANGE if res == -115 else "#212529", label=label))
             if res == -115 and key not in early:
-                open_span(key, "pending", lane, i, f"{e.role} side pending")
+                open_span(key, "pending", lane, i)
         elif n == "nmr_detach_complete":
             r, res, b = world.side(e), e.num("result"), e.num("binding")
             key = ("pend", b, e.role)
@@ -668,10 +676,7 @@ def demo(outdir):
         data = f.read().splitlines()
     steps = [l.split(" ", 3)[1:] for l in data if l.startswith("NMR-DEMO-STEP ")]
     traces = blocks(data, "NMR-DEMO-TRACE-BEGIN", "NMR-DEMO-TRACE-END")
-    per_step, seq = {}, 0
-    for num, lines in traces.items():
-        per_step[num] = parse(lines, seq)
-        seq += len(per_step[num])
+    per_step = {num: parse(lines) for num, lines in traces.items()}
     clock = Clock([e for evs in per_step.values() for e in evs])
     world, files, index = World(), [], []
     for verdict, num, title in steps:
