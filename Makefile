@@ -96,3 +96,9 @@ rule-coverage:
 
 bench:
 	@$(HERE)/scripts/bench.sh
+
+# make timelines: draw docs/timelines/t-a.svg .. t-e.svg again from the trace events of the
+# KUnit cases of the five reference timelines (one QEMU boot; scripts/timelines.sh).
+.PHONY: timelines
+timelines:
+	@$(HERE)/scripts/timelines.sh

@@ -8,14 +8,16 @@ OUTDIR is the demo's QEMU output (console.log, data.log; scripts/demo.sh), QEMU_
 status of scripts/qemu-run.sh (124 or 137: timed out), QEMU_SECS how long it ran, START
 the time make demo began (seconds since the epoch). Prints one row per step the guest
 (scripts/guest/demo.sh) reported, one for the kernel log (verdict.py's splat scan over
-the guest's whole kernel log and the console) and one for QEMU, then "N passed, N failed".
-Exit status 0 only when no row failed.
+the guest's whole kernel log and the console), one for the pictures (a sequence diagram of
+each step, OUTDIR/step-NN.svg, drawn by seqdiag.py from the trace the step sent) and one for
+QEMU, then "N passed, N failed". Exit status 0 only when no row failed.
 """
 import os
 import re
 import sys
 import time
 
+import seqdiag
 from verdict import find_splats
 
 
@@ -66,6 +68,25 @@ def main():
         row("FAILED", "    kernel log: the guest did not send it")
     else:
         row("ok", "    kernel log: no warning, BUG, lockdep, RCU or KASAN report")
+
+    # One picture per step; a step that ran must have sent its trace.
+    ran = [l.split(" ", 3)[2] for l in data
+           if l.startswith("NMR-DEMO-STEP ") and not l.startswith("NMR-DEMO-STEP skipped ")]
+    traced = {l.split(" ")[1] for l in data if l.startswith("NMR-DEMO-TRACE-BEGIN ")}
+    pics = os.path.relpath(out)
+    pics = out if pics.startswith("..") else pics
+    try:
+        files = seqdiag.demo(out)
+        untraced = [n for n in ran if n not in traced]
+        if not files:
+            row("FAILED", "    pictures: no step to draw")
+        elif untraced:
+            row("FAILED", f"    pictures: no trace from step(s) {', '.join(untraced)}")
+        else:
+            row("ok", f"    pictures: {len(files)} sequence diagrams, {pics}/step-NN.svg"
+                f" (all in {pics}/index.html)")
+    except Exception as err:    # noqa: BLE001 (a drawing bug is a failed row, not a crash)
+        row("FAILED", f"    pictures: {type(err).__name__}: {err}")
 
     began = any("NMR-DEMO-BEGIN" in l for l in console)
     log = os.path.relpath(os.path.join(out, "console.log"))

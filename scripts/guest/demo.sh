@@ -6,6 +6,11 @@ M=/modules
 DBG=/sys/kernel/debug
 TRACE=/sys/kernel/tracing
 TABLE=$DBG/nmr_sample_routes/table
+# The pictures' own trace (scripts/seqdiag.py): a tracefs instance with the nmr events and the
+# kernel log (printk:console), on the TSC, whose ticks order events on two CPUs where the
+# jiffies of the main buffer's clock tie. Each step's is sent to the host; the narration
+# reads the main buffer only.
+PICS=$TRACE/instances/nmr-pics
 KMEMLEAK=$DBG/kmemleak
 LIMIT=10		# seconds any one command may take before the demo gives up
 SPLAT=$(crash_patterns)	# the kernel's reports: scripts/crash-patterns.txt, as verdict.py
@@ -36,6 +41,11 @@ begin() {
 	fi
 	dmesg -c >> /tmp/kmsg.all
 	[ -w $TRACE/trace ] && echo > $TRACE/trace
+	if [ -w $PICS/trace ]; then
+		echo > $PICS/trace
+		read -r up _ < /proc/uptime
+		echo "nmr-step begin $step uptime=$up" > $PICS/trace_marker
+	fi
 	return 0
 }
 
@@ -96,7 +106,13 @@ show() {
 kernel() {
 	dmesg -c > /tmp/step
 	[ -r $TRACE/trace ] && tr=$TRACE/trace || tr=/dev/null
-	awk -v splat="$SPLAT" '
+	pics=/dev/null
+	if [ -r $PICS/trace ]; then
+		pics=$PICS/trace
+		read -r up _ < /proc/uptime
+		echo "nmr-step end $step uptime=$up" > $PICS/trace_marker
+	fi
+	awk -v splat="$SPLAT" -v pics=$pics -v step=$step -v data=$DATA '
 	function names(s) {
 		gsub(/5eedc0de-0001-4e4d-9200-686f6f6b0000/, "{hook}", s)
 		gsub(/5eedc0de-0002-4e4d-9200-726f75746500/, "{route}", s)
@@ -114,6 +130,12 @@ kernel() {
 			ts = substr($0, 2, index($0, "]") - 2)
 			add(ts, "log   " substr($0, index($0, "]") + 2))
 		}
+		next
+	}
+	BEGIN { if (pics != "/dev/null") print "NMR-DEMO-TRACE-BEGIN " step > data }
+	FILENAME == pics {	# to the host as it is: the picture of this step
+		if (!/^#/)
+			print > data
 		next
 	}
 	match($0, /-[0-9]+ +\[[0-9]+\] [^ ]+ +[0-9]+\.[0-9]+: nmr_[a-z_]+: /) {
@@ -141,8 +163,11 @@ kernel() {
 			print l[i] > "/tmp/ours"
 		}
 		printf "%s", bad > "/tmp/splat"
-	}' /tmp/step $tr
+		if (pics != "/dev/null")
+			print "NMR-DEMO-TRACE-END " step > data
+	}' /tmp/step $tr $pics
 	[ $tr = /dev/null ] || echo > $TRACE/trace
+	[ $pics = /dev/null ] || echo > $PICS/trace
 	[ -s /tmp/splat ] && bad "the kernel reported a problem: $(cat /tmp/splat)"
 	return 0
 }
@@ -199,6 +224,11 @@ if begin "Load the NMR" \
 		echo 1 > $TRACE/events/nmr/enable
 		set -- $TRACE/events/nmr/nmr_*
 		say "tracing on: $# nmr events"
+		if mkdir $PICS 2>/dev/null; then
+			echo x86-tsc > $PICS/trace_clock 2>/dev/null || echo global > $PICS/trace_clock
+			echo 1 > $PICS/events/nmr/enable
+			echo 1 > $PICS/events/printk/console/enable
+		fi
 	else
 		bad "no nmr trace events in $TRACE/events"
 	fi
