@@ -614,7 +614,7 @@ static void nmr_call_cleanup(struct nmr_reg *r, void *ctx)
 
 	if (!nmr_reg_enter(r))
 		return;		/* its module is gone (HDL-6) */
-	if (r->tramp) {
+	if (r->tramp_data) {
 		atomic = nmr_atomic_begin();
 		if (r->role == NMR_CLIENT)
 			r->client_tramp->cleanup_binding_context(r->tramp_data, ctx);
@@ -717,9 +717,9 @@ static int nmr_call_detach(struct nmr_binding *b, enum nmr_role side)
 	if (!nmr_reg_enter(r))
 		return 0;	/* its module is gone (HDL-6): done */
 	atomic = nmr_atomic_begin();
-	if (r->tramp && side == NMR_CLIENT)
+	if (r->tramp_data && side == NMR_CLIENT)
 		ret = r->client_tramp->detach_provider(r->tramp_data, s->binding_ctx);
-	else if (r->tramp)
+	else if (r->tramp_data)
 		ret = r->provider_tramp->detach_client(r->tramp_data, s->binding_ctx);
 	else if (side == NMR_CLIENT)
 		ret = r->client->detach_provider(s->binding_ctx);
@@ -932,7 +932,7 @@ static bool nmr_call_attach_provider(struct nmr_binding *b, int *ret)
 	}
 	trace_nmr_offer(b->id, c->id, p->id, 0);
 	prev = nmr_cb_enter(b);
-	if (c->tramp)
+	if (c->tramp_data)
 		*ret = c->client_tramp->attach_provider(c->tramp_data,
 							nmr_handle_of(b, NMR_CLIENT),
 							c->ctx, p->ri);
@@ -1032,7 +1032,7 @@ static int nmr_call_attach_client(struct nmr_binding *b, void *client_binding_ct
 		return -ENODEV;		/* the provider's module is gone */
 	b->attach_busy = true;
 	prev = nmr_cb_enter(b);
-	if (p->tramp)
+	if (p->tramp_data)
 		ret = p->provider_tramp->attach_client(p->tramp_data,
 						       nmr_handle_of(b, NMR_PROVIDER), p->ctx,
 						       c->ri, client_binding_ctx, client_dispatch,
@@ -1218,7 +1218,6 @@ static struct nmr_reg *nmr_reg_new(enum nmr_role role, const void *chars,
 	r->state = NMR_REG_ACTIVE;
 	r->ri = ri;
 	r->ctx = ctx;
-	r->tramp = !!tramp_data;
 	r->tramp_data = tramp_data;
 	if (role == NMR_CLIENT)
 		r->client = chars;

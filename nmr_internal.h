@@ -63,13 +63,12 @@ struct nmr_npi;
  * @calls: callbacks into this registration's module now running (HDL-6)
  * @ri: the caller's registration instance (REG-3); not read once orphaned
  * @ctx: the client_ctx or provider_ctx
- * @tramp: a trampoline registration (nmr_tramp.h): call @client_tramp or
- *	@provider_tramp with @tramp_data first
- * @tramp_data: the trampolines' data (the Windows characteristics)
+ * @tramp_data: NULL, or this is a trampoline registration (nmr_tramp.h): call
+ *	@client_tramp or @provider_tramp with it first (the Windows characteristics)
  * @client: the client's characteristics (role client)
  * @provider: the provider's characteristics (role provider)
- * @client_tramp: the client's trampolines (role client, @tramp)
- * @provider_tramp: the provider's trampolines (role provider, @tramp)
+ * @client_tramp: the client's trampolines (role client, with @tramp_data)
+ * @provider_tramp: the provider's trampolines (role provider, with @tramp_data)
  * @owner: the registering module (only compared, never dereferenced)
  * @owner_name: copy of its name, readable after it unloaded
  * @npi_id: copy of the NPI GUID (the hash key)
@@ -91,11 +90,11 @@ struct nmr_reg {
 	u64 id;
 	enum nmr_role role;
 	enum nmr_reg_state state;
-	bool orphaned;
 	atomic_t calls;
+	u32 number;
+	bool orphaned;
 	const struct nmr_registration_instance *ri;
 	void *ctx;
-	bool tramp;
 	const void *tramp_data;
 	union {
 		const struct nmr_client_characteristics *client;
@@ -107,7 +106,6 @@ struct nmr_reg {
 	char owner_name[MODULE_NAME_LEN];
 	guid_t npi_id;
 	struct nmr_module_id module_id;
-	u32 number;
 	struct rhash_head id_node;
 	struct nmr_npi *npi;
 	struct list_head npi_node;
@@ -116,8 +114,8 @@ struct nmr_reg {
 	struct list_head bindings[2];
 	unsigned int busy;
 	unsigned int waiters;
-	struct completion done;
 	struct kref ref;
+	struct completion done;
 	unsigned long dereg_time;
 };
 
