@@ -377,12 +377,19 @@ struct bench_offers_result {
  * @one: cycles per second of one kthread, in thousandths
  * @all: cycles per second of @threads kthreads together, in thousandths
  * @ratio: @all / @one
+ * @bare_one: the host's ceiling: batches of 1000 bare indirect calls per
+ *	second of one kthread, in thousandths (no shared data at all)
+ * @bare_all: the same of @threads kthreads together
+ * @bare_ratio: @bare_all / @bare_one: the most any @ratio can be here
  */
 struct bench_parallel_result {
 	unsigned int threads;
 	struct bench_stat one;
 	struct bench_stat all;
 	struct bench_ratio ratio;
+	struct bench_stat bare_one;
+	struct bench_stat bare_all;
+	struct bench_ratio bare_ratio;
 };
 
 enum bench_guard {

@@ -218,6 +218,12 @@ void bench_print_parallel(const struct bench_results *res)
 	bench_line("8", what, &pr->all, "cycle/s");
 	snprintf(what, sizeof(what), "ratio %u kthreads / 1", pr->threads);
 	bench_ratio_line("8", what, &pr->ratio);
+	bench_line("8", "ceiling: 1 kthread, bare calls", &pr->bare_one, "kcall/s");
+	snprintf(what, sizeof(what), "ceiling: %u kthreads, bare calls", pr->threads);
+	bench_line("8", what, &pr->bare_all, "kcall/s");
+	snprintf(what, sizeof(what), "ceiling: ratio %u kthreads / 1 (nothing shared)",
+		 pr->threads);
+	bench_ratio_line("8", what, &pr->bare_ratio);
 }
 
 /* Row 4, all CPUs: "<cpus> CPUs: <what>". */

@@ -310,11 +310,13 @@ int bench_row_offers(struct bench_results *res)
 struct bench_par_thread {
 	struct bench_npi n;
 	struct nmr_provider *p;
+	bool bare;			/* the ceiling's loop, not the nmr cycle */
 	struct task_struct *task;
 	struct completion *go;
 	atomic_t *ready;
 	bool *stop;
 	u64 cycles;
+	u64 sink;
 	int ret;
 };
 
@@ -324,13 +326,22 @@ static int bench_par_fn(void *arg)
 	struct nmr_client *c;
 	int ret = 0;
 
+	u64 x = 0;
+	int i;
+
 	atomic_inc(t->ready);
 	wait_for_completion(t->go);
 	while (!READ_ONCE(*t->stop) && !ret) {
-		ret = nmr_register_client(&t->n.cc, &t->n, &c);
-		ret = ret ?: bench_client_gone(c);
+		if (t->bare) {
+			for (i = 0; i < 1000; i++)
+				x = bench_dispatch.call(NULL, x);
+		} else {
+			ret = nmr_register_client(&t->n.cc, &t->n, &c);
+			ret = ret ?: bench_client_gone(c);
+		}
 		t->cycles++;
 	}
+	t->sink = x;		/* the bare loop's result is used */
 	t->ret = ret;
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -346,7 +357,7 @@ static int bench_par_fn(void *arg)
  * dispatch_ms together. Return: cycles per second of all together, in
  * thousandths, or a negative errno.
  */
-static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr)
+static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr, bool bare)
 {
 	DECLARE_COMPLETION_ONSTACK(go);
 	atomic_t ready = ATOMIC_INIT(0);
@@ -362,6 +373,7 @@ static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr)
 		t[i].stop = &stop;
 		t[i].cycles = 0;
 		t[i].ret = 0;
+		t[i].bare = bare;
 		t[i].task = kthread_create(bench_par_fn, &t[i], "nmr_bench/%u", i);
 		if (IS_ERR(t[i].task)) {
 			ret = PTR_ERR(t[i].task);
@@ -390,12 +402,28 @@ static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr)
 	return ret ?: (s64)div64_u64(cycles * NSEC_PER_SEC * 1000, max_t(u64, ns, 1));
 }
 
+/* One kthread, then @nr together, each for dispatch_ms: recorded in @one and @all. */
+static int bench_par_pair(struct bench_par_thread *t, unsigned int nr, bool bare,
+			  struct bench_stat *one, struct bench_stat *all)
+{
+	s64 v1, vn;
+
+	v1 = bench_par_once(t, 1, bare);
+	if (v1 < 0)
+		return v1;
+	vn = bench_par_once(t, nr, bare);
+	if (vn < 0)
+		return vn;
+	bench_add(one, v1);
+	bench_add(all, vn);
+	return 0;
+}
+
 int bench_row_parallel(struct bench_results *res)
 {
 	struct bench_parallel_result *pr = &res->parallel;
 	struct bench_par_thread *t;
 	unsigned int i, r, nr = min_t(unsigned int, num_online_cpus(), BENCH_PAR_MAX);
-	s64 one, all = 0;
 	int ret = 0, r2;
 
 	pr->threads = nr;
@@ -407,13 +435,8 @@ int bench_row_parallel(struct bench_results *res)
 		ret = nmr_register_provider(&t[i].n.pc, &t[i].n, &t[i].p);
 	}
 	for (r = 0; r < bench_reps && !ret; r++) {
-		one = bench_par_once(t, 1);
-		all = one < 0 ? one : bench_par_once(t, nr);
-		ret = one < 0 ? one : all < 0 ? all : 0;
-		if (!ret) {
-			bench_add(&pr->one, one);
-			bench_add(&pr->all, all);
-		}
+		ret = bench_par_pair(t, nr, false, &pr->one, &pr->all);
+		ret = ret ?: bench_par_pair(t, nr, true, &pr->bare_one, &pr->bare_all);
 	}
 	for (i = 0; i < nr; i++) {
 		if (!t[i].p)
@@ -423,6 +446,7 @@ int bench_row_parallel(struct bench_results *res)
 	}
 	if (!ret) {
 		pr->ratio = bench_ratio_of(&pr->all, &pr->one);
+		pr->bare_ratio = bench_ratio_of(&pr->bare_all, &pr->bare_one);
 		if (nr == 4)
 			bench_goal_set(res, BENCH_GOAL_PARALLEL_4, pr->ratio.med);
 	}
