@@ -35,6 +35,7 @@ class Terminal:
         self.deadline = deadline
         self.screen = ""
         self.seen = 0		# how much of the screen a wait has consumed
+        self.held = ""		# the start of an escape sequence, until its end is read
         self.log = open(transcript, "w")
         self.pid, self.fd = pty.fork()
         if self.pid == 0:	# the child: a session of its own, the pty its terminal
@@ -57,8 +58,12 @@ class Terminal:
                 return False
             if not chunk:
                 return False
-            # No carriage returns, no terminal queries (ash asks where the cursor is: ESC [6n).
-            chunk = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", chunk.replace("\r", ""))
+            # No carriage returns, no terminal queries (ash asks where the cursor is: ESC [6n);
+            # an escape cut in two by the read waits for its end.
+            chunk = self.held + chunk.replace("\r", "")
+            cut = re.search(r"\x1b(\[[0-9;?]*)?$", chunk)
+            self.held = cut.group(0) if cut else ""
+            chunk = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", chunk[:cut.start()] if cut else chunk)
             self.screen += chunk
             self.log.write(chunk)
             self.log.flush()
