@@ -4,6 +4,9 @@
 #   make               build nmr.ko and every other module against KDIR
 #   make modules KDIR=/path/to/prepared/kernel
 #   make demo          boot the test kernel in QEMU and narrate a lifecycle
+#   make lab           list the labs: the bugs of docs/five-bugs.md, run for real
+#   make lab N=1       run lab 1 (1..5, or its name, or all): the kernel's report, and the fix
+#   make shell         a shell on the debug kernel in QEMU, nmr.ko loaded (exit or Ctrl-D ends it)
 #   make check         every test: KUnit suites in QEMU, splat scan, rule coverage
 #   make check-7.3     the debug kernel's tests on Linux 7.3 (from Debian 13 backports)
 #   make check-kcsan   the same tests on a KCSAN kernel (data races)
@@ -38,7 +41,7 @@ ifeq ($(NMR_WERROR),1)
 KBUILD_EXTRA := KCFLAGS=-Werror
 endif
 
-.PHONY: all modules clean kernel demo check check-7.3 check-kcsan check-stock check-dkms coverage bench lint torture rule-coverage
+.PHONY: all modules clean kernel demo lab shell check check-7.3 check-kcsan check-stock check-dkms coverage bench lint torture rule-coverage
 
 all: modules
 
@@ -65,6 +68,12 @@ kernel:
 
 demo:
 	@$(HERE)/scripts/demo.sh
+
+lab:
+	@$(HERE)/scripts/lab.sh $(N)
+
+shell:
+	@$(HERE)/scripts/shell.sh
 
 check:
 	@$(HERE)/scripts/check.sh

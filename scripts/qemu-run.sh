@@ -10,6 +10,11 @@
 # its repo path (nmr.ko, samples/*.ko, kunit/*.ko). Exit: QEMU's status; 124 on timeout.
 # NMR_QEMU_ACCEL overrides "-accel tcg,thread=multi" (one host thread per vCPU). A boot
 # whose kernel splats before the guest script starts is booted again, once (below).
+# NMR_QEMU_INTERACTIVE=1 (make shell) puts the guest's console on this terminal both ways:
+# the first serial port on QEMU's stdio, multiplexed with its monitor (Ctrl-A x quits QEMU,
+# Ctrl-A c switches to the monitor), Ctrl-C passed to the guest (signal=off), and the console
+# logged to OUTDIR/console.log by QEMU itself (a tee would write to the terminal that QEMU
+# makes non-blocking); a TIMEOUT of 0 means none, and a splat while booting is not retried.
 set -euo pipefail
 
 kbuild=$1 guest=$2 out=$3 secs=${4:-${NMR_QEMU_TIMEOUT:-900}}
@@ -54,13 +59,21 @@ chmod +x "$root/init" "$root/bin/busybox"
 # no5lvl: -cpu max offers 5-level paging, and with it the KASAN kernel was seen (about
 # one boot in ten) to report a wild access in an early interrupt before any module
 # loaded; 4-level paging is what real x86 machines run anyway.
+qemu=(qemu-system-x86_64
+	-accel "${NMR_QEMU_ACCEL:-tcg,thread=multi}" -cpu max -smp 4 -m 2048
+	-nodefaults -nographic -no-reboot -bios qboot.rom
+	-kernel "$kbuild/arch/x86/boot/bzImage" -initrd "$out/initramfs.gz"
+	-append "console=ttyS0 panic=-1 kunit.enable=1 no5lvl ${NMR_CMDLINE:-}")
 boot() {
 	: > "$out/data.log"
-	timeout --foreground -k 5 "$secs" qemu-system-x86_64 \
-		-accel "${NMR_QEMU_ACCEL:-tcg,thread=multi}" -cpu max -smp 4 -m 2048 \
-		-nodefaults -nographic -no-reboot -bios qboot.rom \
-		-kernel "$kbuild/arch/x86/boot/bzImage" -initrd "$out/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 kunit.enable=1 no5lvl ${NMR_CMDLINE:-}" \
+	if [ "${NMR_QEMU_INTERACTIVE:-0}" = 1 ]; then
+		: > "$out/console.log"
+		timeout --foreground -k 5 "$secs" "${qemu[@]}" \
+			-chardev "stdio,id=con,mux=on,signal=off,logfile=$out/console.log" \
+			-serial chardev:con -mon chardev=con,mode=readline -serial "file:$out/data.log"
+		return
+	fi
+	timeout --foreground -k 5 "$secs" "${qemu[@]}" \
 		-serial stdio -serial "file:$out/data.log" </dev/null | tee "$out/console.log"
 	return "${PIPESTATUS[0]}"
 }
@@ -75,7 +88,7 @@ boot() {
 set +e
 boot
 rc=$?
-if "$top/scripts/verdict.py" --boot-splat "$out" >&2; then
+if [ "${NMR_QEMU_INTERACTIVE:-0}" != 1 ] && "$top/scripts/verdict.py" --boot-splat "$out" >&2; then
 	echo "  the kernel splatted while booting, before any nmr code ran: booting again" \
 		"(first boot kept as $out/console-boot1.log)" >&2
 	mv "$out/console.log" "$out/console-boot1.log"

@@ -86,6 +86,76 @@ def in_kernel_internals(headline):
     return any(names <= s for s in KERNEL_INTERNALS)
 
 
+# The labs (make lab, and make check's labs stage: scripts/guest/labs.sh, scripts/labs.py) are
+# the one place where a report is the point: each lab runs one mistake of docs/five-bugs.md and
+# the kernel must catch it. The guest marks the wrong code's run of lab k with the kernel log
+# lines NMR-LAB-BEGIN k and NMR-LAB-END k, and inside that window only, one report is excused:
+# lab k's own kind, with its headline, naming its module. Any other report there (another kind,
+# another module, another lab's), lab k's report outside its window (in the right code's run,
+# NMR-LAB-FIXED-BEGIN k ... END k, say), or one in a window that never closed, is a splat.
+# LAB_REPORTS[k] = (module, kind, headline): kind "kasan" (the block from "BUG: KASAN:" to its
+# closing rule), "atomic" (a "sleeping function called from invalid context" report up to its
+# </TASK>, with a reliable frame of the module), "warn" (the NMR's own misuse WARNING, the
+# headline being its message), or "line" (a line of the NMR's that matches no crash pattern:
+# nothing to excuse; scripts/labs.py checks that it appears).
+LAB_REPORTS = {
+    1: ("nmr_lab_uaf", "kasan", r"BUG: KASAN: slab-use-after-free in [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[nmr_lab_uaf\]"),
+    2: ("nmr_lab_block", "atomic",
+        r"BUG: sleeping function called from invalid context at \S*labs/nmr_lab_block\.c:\d+"),
+    3: ("nmr_lab_deadlock", "warn",
+        r"nmr: misuse: wait on client \d+ \(nmr_lab_deadlock\) from a callback it waits for \(HDL-4\)"),
+    4: ("nmr_lab_twice", "line",
+        r"nmr: misuse: provider detach complete from [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[nmr_lab_twice\]"
+        r" after the side was done \(HDL-5\)"),
+    5: ("nmr_lab_unload", "line",
+        r"nmr: module nmr_lab_unload unloads with client \d+ never waited for; cutting it loose \(HDL-6\)"),
+}
+LAB_BEGIN = re.compile(r"NMR-LAB-BEGIN (\d+)$")
+LAB_END = re.compile(r"NMR-LAB-END (\d+)$")
+TASK_END = "</TASK>"
+
+
+def lab_windows(lines):
+    """{line index: k} for each line strictly inside a closed window NMR-LAB-BEGIN k ... END k."""
+    inside, opened = {}, None
+    for i, line in enumerate(lines):
+        begin, end = LAB_BEGIN.search(line), LAB_END.search(line)
+        if begin:
+            opened = (int(begin.group(1)), i)	# an earlier window left open is dropped
+        elif end and opened and opened[0] == int(end.group(1)):
+            for j in range(opened[1] + 1, i):
+                inside[j] = opened[0]
+            opened = None
+    return inside
+
+
+def reliable_frame(line, module):
+    """Is this a stack frame of @module that the unwinder trusts (no "? ")?"""
+    return re.search(r"\]\s+[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[" + module + r"\]$", line) is not None
+
+
+def lab_block_end(lines, i, kind):
+    """The last line of the report whose headline is lines[i], for a lab report of @kind; None if it has no end."""
+    stop = {"kasan": KCSAN_RULE, "atomic": TASK_END}[kind]
+    for j in range(i + 1, min(len(lines), i + 200)):
+        if stop in lines[j]:
+            return j
+    return None
+
+
+def lab_excused(k, block, kind):
+    """Is @block (a report of @kind: "warn" for a cut-here block) lab k's own report?"""
+    module, want, headline = LAB_REPORTS[k]
+    if want != kind:
+        return False
+    if kind == "warn":
+        return (len(block) > 2 and "nmr: misuse:" in block[1] and "WARNING:" in block[2]
+                and re.search(headline, block[1]) is not None)
+    if not re.search(headline, block[0]):
+        return False
+    return kind == "kasan" or any(reliable_frame(l, module) for l in block)
+
+
 EXPECT_BEGIN = "nmr-test: expect-misuse-warning begin"
 EXPECT_END = "nmr-test: expect-misuse-warning end"
 ATOMIC_BEGIN = "nmr-test: expect-atomic-sleep begin"
@@ -102,7 +172,8 @@ def find_splats(lines):
     A WARNING block (cut here ... end trace) is excused only when it lies between
     the KUnit suites' expect-misuse markers and is the NMR's own misuse report; a
     "sleeping function called from invalid context" report only between the
-    atomic_callbacks check's markers. A KCSAN report none of whose stack frames
+    atomic_callbacks check's markers. Inside a lab's window (NMR-LAB-BEGIN k ...
+    NMR-LAB-END k) the lab's own report, and only it, is excused whole (LAB_REPORTS). A KCSAN report none of whose stack frames
     is in one of our modules is the kernel's own race (seen: the workqueue's
     unlocked statistics, the 8250 driver's runtime PM): listed in foreign, shown,
     not counted as a failure; so is a race between two accesses inside one kernel
@@ -111,6 +182,7 @@ def find_splats(lines):
     """
     splats, excused, foreign = [], [], []
     expecting = atomic = False
+    lab_at = lab_windows(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -130,7 +202,11 @@ def find_splats(lines):
             text = "\n".join(block)
             # The NMR's own misuse report: its message is the line right after "cut here".
             own = len(block) > 2 and "nmr: misuse:" in block[1] and "WARNING:" in block[2]
-            (excused if expecting and own else splats).append((i, block))
+            lab = lab_at.get(i)
+            if lab and lab_at.get(j) == lab and lab_excused(lab, block, "warn"):
+                excused.append((i, block))
+            else:
+                (excused if expecting and own else splats).append((i, block))
             i = j + 1
             continue
         if KCSAN in line:
@@ -143,6 +219,14 @@ def find_splats(lines):
             i = j + 1
             continue
         if SPLAT.search(line):
+            lab = lab_at.get(i)
+            kind = LAB_REPORTS[lab][1] if lab else None
+            if kind in ("kasan", "atomic"):
+                j = lab_block_end(lines, i, kind)
+                if j is not None and lab_at.get(j) == lab and lab_excused(lab, lines[i:j + 1], kind):
+                    excused.append((i, lines[i:j + 1]))
+                    i = j + 1
+                    continue
             ctx = lines[max(0, i - 5):i + 25]
             if atomic and "BUG: sleeping function called from invalid context" in line:
                 excused.append((i, ctx))
@@ -208,9 +292,47 @@ def kcsan_report(pair, frames):
         [f"[ 1.0]  {f}" for f in frames] + ["[ 1.0] " + KCSAN_RULE]
 
 
+def lab_kasan(module="nmr_lab_uaf", what="slab-use-after-free"):
+    """Lab 1's KASAN report as the console shows it, cut down: rules, headline, frames."""
+    return ["[ 2.0] " + KCSAN_RULE,
+            f"[ 2.0] BUG: KASAN: {what} in lab_program_end+0x42/0x60 [{module}]",
+            "[ 2.0] Read of size 4 at addr ffff8880037f5c80 by task kworker/0:1/10",
+            "[ 2.0] Call Trace:", "[ 2.0]  <TASK>", "[ 2.0]  kasan_report+0xfe/0x130",
+            f"[ 2.0]  ? lab_program_end+0x42/0x60 [{module}]",
+            f"[ 2.0]  lab_program_end+0x42/0x60 [{module}]", f"[ 2.0]  lab_run+0xf4/0x460 [{module}]",
+            "[ 2.0]  </TASK>", "[ 2.0] Freed by task 151:", "[ 2.0]  kfree+0x11f/0x3b0",
+            f"[ 2.0]  lab_detach_provider+0x28/0x30 [{module}]", "[ 2.0] " + KCSAN_RULE,
+            "[ 2.0] Disabling lock debugging due to kernel taint"]
+
+
+def lab_atomic(frame="lab_detach_client_blocking+0x9c/0x1f0 [nmr_lab_block]"):
+    """Lab 2's atomic-sleep report, cut down: headline, context, frames up to </TASK>."""
+    return ["[ 2.0] BUG: sleeping function called from invalid context at /w/labs/nmr_lab_block.c:147",
+            "[ 2.0] in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 74, name: rmmod",
+            "[ 2.0] Call Trace:", "[ 2.0]  <TASK>", "[ 2.0]  __might_resched+0x3be/0x5e0",
+            "[ 2.0]  ? lab_attach_provider+0xb0/0xb0 [nmr_lab_block]", "[ 2.0]  " + frame,
+            "[ 2.0]  nmr_call_detach+0x105/0x3c0 [nmr]", "[ 2.0]  </TASK>"]
+
+
+def lab_warn(message="wait on client 2 (nmr_lab_deadlock) from a callback it waits for (HDL-4)"):
+    """Lab 3's misuse WARNING block, cut down."""
+    return ["[ 2.0] " + CUT, "[ 2.0] nmr: misuse: " + message,
+            "[ 2.0] WARNING: CPU: 3 PID: 92 at nmr_core.c:120 __nmr_misuse+0x14a/0x1d0 [nmr]",
+            "[ 2.0] Call Trace:", "[ 2.0]  lab_detach_provider+0x38/0x50 [nmr_lab_deadlock]",
+            "[ 2.0] ---[ end trace 0000000000000000 ]---"]
+
+
+def lab_window(k, report, fixed=False):
+    """@report inside the kernel log markers of lab k's wrong run (or of its right run)."""
+    tag = "NMR-LAB-FIXED-" if fixed else "NMR-LAB-"
+    return [f"[ 1.9] {tag}BEGIN {k}", f"[ 1.9] nmr_lab: bug={int(not fixed)}"] + report + \
+        [f"[ 2.1] {tag}END {k}"]
+
+
 def self_test():
     """Check find_splats() on made-up console logs; print one line per mistake."""
     ours = "up_caller_fn+0x77/0x870 [nmr_unload_peer]"
+    lockdep = ["[ 2.0] WARNING: possible circular locking dependency detected"]
     cases = [
         ("hrtimer sleeper race under our usleep_range()", "foreign",
          kcsan_report("hrtimer_wakeup / schedule_hrtimeout_range_clock",
@@ -245,12 +367,39 @@ def self_test():
          ["[ 1.0] nmr: loaded", "[ 1.0] BUG: KASAN: slab-use-after-free in nmr_offer+0x12/0x40 [nmr]"]),
         ("a kernel log without a report", None,
          ["[ 1.0] nmr: loaded", "[ 1.0] nmr_sample_hook: registered", "[ 1.0] nmr: unloaded"]),
+        # The labs: lab k's own report is excused inside its wrong run's window, and only there.
+        ("lab 1's KASAN report inside its window", "excused", lab_window(1, lab_kasan())),
+        ("lab 1's KASAN report outside any window", "splat", lab_kasan()),
+        ("lab 1's KASAN report in its right run's window", "splat", lab_window(1, lab_kasan(), fixed=True)),
+        ("lab 1's KASAN report inside lab 2's window", "splat", lab_window(2, lab_kasan())),
+        ("a KASAN report of another module inside lab 1's window", "splat",
+         lab_window(1, lab_kasan(module="nmr_lab_twice"))),
+        ("another kind of KASAN report inside lab 1's window", "splat",
+         lab_window(1, lab_kasan(what="double-free"))),
+        ("a lockdep report after lab 1's report inside its window", ["splat", "excused"],
+         lab_window(1, lab_kasan() + lockdep)),
+        ("lab 1's window never closed", "splat", lab_window(1, lab_kasan())[:-1]),
+        ("lab 1's report running past its window's end", "splat", lab_window(1, lab_kasan()[:-2]) + lab_kasan()[-2:]),
+        ("lab 2's atomic-sleep report inside its window", "excused", lab_window(2, lab_atomic())),
+        ("lab 2's atomic-sleep report outside any window", "splat", lab_atomic()),
+        ("an atomic-sleep report without a reliable frame of lab 2's module, in its window", "splat",
+         lab_window(2, lab_atomic(frame="? lab_detach_client_blocking+0x9c/0x1f0 [nmr_lab_block]"))),
+        ("lab 3's HDL-4 misuse warning inside its window", "excused", lab_window(3, lab_warn())),
+        ("lab 3's HDL-4 misuse warning outside any window", "splat", lab_warn()),
+        ("another misuse warning inside lab 3's window", "splat",
+         lab_window(3, lab_warn("client 2 (nmr_lab_deadlock) deregistered twice (HDL-3)"))),
+        ("lab 3's warning inside lab 1's window", "splat", lab_window(1, lab_warn())),
+        ("a lockdep report inside lab 4's window (a lab whose report is no splat)", "splat",
+         lab_window(4, lockdep)),
+        ("lab 5's HDL-6 line inside its window", None, lab_window(5, [
+            "[ 2.0] nmr: module nmr_lab_unload unloads with client 2 never waited for; cutting it loose (HDL-6)"])),
     ]
     bad = 0
     for what, want, lines in cases:
         splats, excused, foreign = find_splats(lines)
         got = [k for k, v in (("splat", splats), ("excused", excused), ("foreign", foreign)) if v]
-        if got != ([want] if want else []):
+        want = want if isinstance(want, list) else [want] if want else []
+        if got != want:
             print(f"verdict self-test: {what}: judged {got or 'nothing'}, expected {want or 'nothing'}")
             bad += 1
     return bad
@@ -312,7 +461,8 @@ def main():
             inleak = False
         elif inleak and l.strip():
             leak.append(l)
-    print(f"  {len(excused)} expected report(s) excused (misuse warnings of the suites, the atomic_callbacks check)")
+    print(f"  {len(excused)} expected report(s) excused (misuse warnings of the suites, the atomic_callbacks check,"
+          " each lab's own report)")
     for i, block in foreign:
         why = ("both accesses inside one kernel primitive" if in_kernel_internals(block[0])
                else "no frame of ours in it")
