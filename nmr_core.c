@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -108,14 +109,16 @@ LIST_HEAD(nmr_regs);			/* nmr_lock */
  * five to ten times slower.)
  */
 /*
- * Ids are consecutive and the NMR's own, so the id itself is the hash: the
- * ids alive at once fill the buckets evenly, and new ones land in adjacent
- * buckets, which keeps a register call's insertions on a few pages however
- * large the table.
+ * The id mixed with the table's seed. Not the id alone, although that would
+ * keep consecutive ids in adjacent buckets: ids taken in a stride (each client
+ * of an NPI with 63 providers takes 64) then share the low bits, pile up in a
+ * few buckets, and no rehash can spread them, because the seed would not
+ * change where they go; once a chain is 16 long an insertion may fail with
+ * -EBUSY (found by review, nmr_nomem.reg1_no_enomem_from_an_id_pattern).
  */
 static u32 nmr_id_hashfn(const void *data, u32 len, u32 seed)
 {
-	return (u32)*(const u64 *)data;
+	return hash_64(*(const u64 *)data ^ seed, 32);
 }
 
 static const struct rhashtable_params nmr_reg_id_params = {
@@ -1256,13 +1259,20 @@ static struct nmr_npi *nmr_npi_get(const struct nmr_reg *r)
 	return npi;
 }
 
-/* Forget offers that were never in the handle table. nmr_lock held. */
+/* Forget offers that were never published. nmr_lock held. */
 static void nmr_offers_free(struct list_head *offers)
 {
 	struct nmr_binding *b, *tmp;
+	unsigned long flags;
 
 	list_for_each_entry_safe(b, tmp, offers, batch_node) {
-		WRITE_ONCE(b->id, 0);	/* as every freed binding */
+		/*
+		 * As every freed binding: the id cleared under the lock, since an
+		 * undone insertion may have let a forged handle find it.
+		 */
+		raw_spin_lock_irqsave(&b->lock, flags);
+		WRITE_ONCE(b->id, 0);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 		kmem_cache_free(nmr_binding_cache, b);
 	}
 	INIT_LIST_HEAD(offers);

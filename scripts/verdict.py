@@ -43,6 +43,11 @@ KCSAN = "BUG: KCSAN:"
 KCSAN_RULE = "=" * 66
 # A stack frame of one of our modules (nmr, nmr_kunit, nmr_torture, nmr_sample_*, ...).
 OUR_FRAME = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \[nmr\w*\]")
+# The kernel's restart, after the guest script ended: every module of ours is unloaded by
+# then (the guest unloads nmr last), so a report from here on with no frame of ours is the
+# kernel's own (seen on the KCSAN kernel: a WARNING in set_task_cpu() from a timer wake-up
+# while the CPUs stop, and the lockdep report its printing set off).
+RESTART = re.compile(r"reboot: (Restarting system|machine restart|Power down)")
 # "BUG: KCSAN: data-race in A / B": the two functions whose accesses raced.
 KCSAN_PAIR = re.compile(r"BUG: KCSAN: data-race in (\S+) / (\S+)")
 # Races inside a kernel primitive, between two of its own accesses: reported by KCSAN
@@ -181,7 +186,7 @@ def find_splats(lines):
     latch), whoever called it. Any other KCSAN report with a frame of ours is a splat.
     """
     splats, excused, foreign = [], [], []
-    expecting = atomic = False
+    expecting = atomic = restarting = False
     lab_at = lab_windows(lines)
     i = 0
     while i < len(lines):
@@ -194,6 +199,8 @@ def find_splats(lines):
             atomic = True
         elif ATOMIC_END in line:
             atomic = False
+        elif RESTART.search(line):
+            restarting = True
         if CUT in line:
             j = i + 1
             while j < len(lines) and "---[ end trace" not in lines[j] and j - i < 200:
@@ -205,6 +212,8 @@ def find_splats(lines):
             lab = lab_at.get(i)
             if lab and lab_at.get(j) == lab and lab_excused(lab, block, "warn"):
                 excused.append((i, block))
+            elif restarting and not any(OUR_FRAME.search(l) for l in block):
+                foreign.append((i, block))
             else:
                 (excused if expecting and own else splats).append((i, block))
             i = j + 1
@@ -228,6 +237,10 @@ def find_splats(lines):
                     i = j + 1
                     continue
             ctx = lines[max(0, i - 5):i + 25]
+            if restarting and not any(OUR_FRAME.search(l) for l in ctx):
+                foreign.append((i, ctx))
+                i += 25
+                continue
             if atomic and "BUG: sleeping function called from invalid context" in line:
                 excused.append((i, ctx))
                 i += 25
@@ -391,6 +404,20 @@ def self_test():
         ("lab 3's warning inside lab 1's window", "splat", lab_window(1, lab_warn())),
         ("a lockdep report inside lab 4's window (a lab whose report is no splat)", "splat",
          lab_window(4, lockdep)),
+        # The kernel's restart after the guest ended: its own reports, unless a frame is ours.
+        ("a WARNING in the kernel's restart, no frame of ours", "foreign",
+         ["NMR-GUEST-EXIT 0", "[ 9.0] reboot: Restarting system", CUT,
+          "[ 9.0] WARNING: CPU: 1 PID: 0 at kernel/sched/core.c:3300 set_task_cpu+0x1f0/0x210",
+          "[ 9.0] Modules linked in: [last unloaded: nmr(O)]", "[ 9.0]  try_to_wake_up+0x382/0x840",
+          "[ 9.0] ---[ end trace 0 ]---"]),
+        ("a WARNING in the kernel's restart with a frame of ours", "splat",
+         ["[ 9.0] reboot: Restarting system", CUT, "[ 9.0] WARNING: CPU: 1 PID: 0 at x.c:1 f+0x1/0x2",
+          "[ 9.0]  nmr_cleanup_work+0x1/0x2 [nmr]", "[ 9.0] ---[ end trace 0 ]---"]),
+        ("the same WARNING before the restart", "splat",
+         [CUT, "[ 9.0] WARNING: CPU: 1 PID: 0 at kernel/sched/core.c:3300 set_task_cpu+0x1f0/0x210",
+          "[ 9.0] ---[ end trace 0 ]---", "[ 9.0] reboot: Restarting system"]),
+        ("a lockdep report in the kernel's restart, no frame of ours", "foreign",
+         ["[ 9.0] reboot: machine restart"] + lockdep),
         ("lab 5's HDL-6 line inside its window", None, lab_window(5, [
             "[ 2.0] nmr: module nmr_lab_unload unloads with client 2 never waited for; cutting it loose (HDL-6)"])),
     ]
@@ -464,6 +491,11 @@ def main():
     print(f"  {len(excused)} expected report(s) excused (misuse warnings of the suites, the atomic_callbacks check,"
           " each lab's own report)")
     for i, block in foreign:
+        if not any(KCSAN in l for l in block[:1]):
+            head = next((l for l in block if "WARNING" in l or SPLAT.search(l)), block[0])
+            print(f"  note  the kernel's own report in its restart after the guest ended, no frame"
+                  f" of ours (console.log line {i + 1}): {head.split('] ', 1)[-1].strip()}")
+            continue
         why = ("both accesses inside one kernel primitive" if in_kernel_internals(block[0])
                else "no frame of ours in it")
         print(f"  note  the kernel's own race, {why} (console.log line {i + 1}):"
