@@ -28,18 +28,15 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
 
+#include "nmr_lab.h"
+
 NMR_IMPORT_NS();
 
 static bool bug;
 module_param(bug, bool, 0444);
 MODULE_PARM_DESC(bug, "1: the detach callback blocks until no call is in flight (wrong); 0: it pends");
 
-/* {5eedc0de-1ab0-4e4d-9200-000000000002}: this lab's NPI, shared with no other module */
-static const guid_t lab_npi = GUID_INIT(0x5eedc0de, 0x1ab0, 0x4e4d, 0x92, 0x00,
-					0, 0, 0, 0, 0, 2);
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(2);	/* this lab's NPI (nmr_lab.h) */
 
 /* The client's dispatch table: its program, which the provider calls. */
 struct lab_program {
@@ -86,16 +83,11 @@ static int lab_attach_provider(struct nmr_binding *binding, void *client_ctx,
 	return nmr_client_attach_provider(binding, NULL, &lab_program, &provider_ctx, &dispatch);
 }
 
-static int lab_detach_provider(void *client_binding_ctx)
-{
-	return 0;		/* the client makes no call into the provider */
-}
-
 static const struct nmr_client_characteristics lab_client_chars = {
 	.length = sizeof(struct nmr_client_characteristics),
 	.attach_provider = lab_attach_provider,
-	.detach_provider = lab_detach_provider,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.detach_provider = nmr_lab_detach_provider,	/* it never calls the provider */
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 /* ---- the provider ---- */
@@ -184,7 +176,7 @@ static struct nmr_provider_characteristics lab_provider_chars = {
 	.attach_client = lab_attach_client,
 	.detach_client = lab_detach_client_pending,
 	.cleanup_binding_context = lab_provider_cleanup,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static struct nmr_provider *lab_provider;

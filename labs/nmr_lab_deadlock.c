@@ -22,33 +22,21 @@
 #include <linux/module.h>
 #include <nmr/nmr.h>
 
+#include "nmr_lab.h"
+
 NMR_IMPORT_NS();
 
 static bool bug;
 module_param(bug, bool, 0444);
 MODULE_PARM_DESC(bug, "1: the client waits for its own deregistration in its detach (wrong); 0: in exit");
 
-/* {5eedc0de-1ab0-4e4d-9200-000000000003}: this lab's NPI, shared with no other module */
-static const guid_t lab_npi = GUID_INIT(0x5eedc0de, 0x1ab0, 0x4e4d, 0x92, 0x00,
-					0, 0, 0, 0, 0, 3);
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(3);	/* this lab's NPI (nmr_lab.h) */
 
 static struct nmr_provider *lab_provider;
 static struct nmr_client *lab_client;
 static bool lab_client_gone;	/* the client deregistered itself (bug=1) */
 
-/* ---- the client ---- */
-
-static int lab_attach_provider(struct nmr_binding *binding, void *client_ctx,
-			       const struct nmr_registration_instance *provider)
-{
-	const void *dispatch;
-	void *provider_ctx;
-
-	return nmr_client_attach_provider(binding, NULL, NULL, &provider_ctx, &dispatch);
-}
+/* ---- the client: it binds as in nmr_lab.h; its detach is the lab's ---- */
 
 /* Our only provider is leaving. */
 static int lab_detach_provider(void *client_binding_ctx)
@@ -67,9 +55,9 @@ static int lab_detach_provider(void *client_binding_ctx)
 
 static const struct nmr_client_characteristics lab_client_chars = {
 	.length = sizeof(struct nmr_client_characteristics),
-	.attach_provider = lab_attach_provider,
+	.attach_provider = nmr_lab_attach_provider,
 	.detach_provider = lab_detach_provider,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 /* ---- the provider ---- */
@@ -93,7 +81,7 @@ static const struct nmr_provider_characteristics lab_provider_chars = {
 	.length = sizeof(struct nmr_provider_characteristics),
 	.attach_client = lab_attach_client,
 	.detach_client = lab_detach_client,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static int __init lab_init(void)

@@ -24,18 +24,15 @@
 #include <linux/slab.h>
 #include <nmr/nmr.h>
 
+#include "nmr_lab.h"
+
 NMR_IMPORT_NS();
 
 static bool bug;
 module_param(bug, bool, 0444);
 MODULE_PARM_DESC(bug, "1: the detach callback completes a side that was completed early (wrong)");
 
-/* {5eedc0de-1ab0-4e4d-9200-000000000004}: this lab's NPI, shared with no other module */
-static const guid_t lab_npi = GUID_INIT(0x5eedc0de, 0x1ab0, 0x4e4d, 0x92, 0x00,
-					0, 0, 0, 0, 0, 4);
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(4);	/* this lab's NPI (nmr_lab.h) */
 
 /**
  * struct lab_binding - the provider's binding context
@@ -51,27 +48,13 @@ static struct lab_binding *lab_bound;	/* the one binding, set in attach_client *
 static struct nmr_provider *lab_provider;
 static struct nmr_client *lab_client;
 
-/* ---- the client ---- */
-
-static int lab_attach_provider(struct nmr_binding *binding, void *client_ctx,
-			       const struct nmr_registration_instance *provider)
-{
-	const void *dispatch;
-	void *provider_ctx;
-
-	return nmr_client_attach_provider(binding, NULL, NULL, &provider_ctx, &dispatch);
-}
-
-static int lab_detach_provider(void *client_binding_ctx)
-{
-	return 0;		/* the client makes no call into the provider */
-}
+/* ---- the client: binds, and never calls the provider (nmr_lab.h) ---- */
 
 static const struct nmr_client_characteristics lab_client_chars = {
 	.length = sizeof(struct nmr_client_characteristics),
-	.attach_provider = lab_attach_provider,
-	.detach_provider = lab_detach_provider,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.attach_provider = nmr_lab_attach_provider,
+	.detach_provider = nmr_lab_detach_provider,
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 /* ---- the provider ---- */
@@ -116,7 +99,7 @@ static const struct nmr_provider_characteristics lab_provider_chars = {
 	.attach_client = lab_attach_client,
 	.detach_client = lab_detach_client,
 	.cleanup_binding_context = lab_provider_cleanup,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static int __init lab_init(void)

@@ -28,18 +28,15 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_rundown.h>
 
+#include "nmr_lab.h"
+
 NMR_IMPORT_NS();
 
 static bool bug;
 module_param(bug, bool, 0444);
 MODULE_PARM_DESC(bug, "1: the client frees its binding context in detach (wrong); 0: in cleanup");
 
-/* {5eedc0de-1ab0-4e4d-9200-000000000001}: this lab's NPI, shared with no other module */
-static const guid_t lab_npi = GUID_INIT(0x5eedc0de, 0x1ab0, 0x4e4d, 0x92, 0x00,
-					0, 0, 0, 0, 0, 1);
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(1);	/* this lab's NPI (nmr_lab.h) */
 
 /* The client's binding context: what its program works on. */
 struct lab_client_ctx {
@@ -134,7 +131,7 @@ static const struct nmr_client_characteristics lab_client_chars = {
 	.attach_provider = lab_attach_provider,
 	.detach_provider = lab_detach_provider,
 	.cleanup_binding_context = lab_client_cleanup,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 /* ---- the provider ---- */
@@ -209,7 +206,7 @@ static const struct nmr_provider_characteristics lab_provider_chars = {
 	.attach_client = lab_attach_client,
 	.detach_client = lab_detach_client,
 	.cleanup_binding_context = lab_provider_cleanup,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static struct nmr_provider *lab_provider;

@@ -24,7 +24,7 @@
 #include <linux/module.h>
 #include <nmr/nmr.h>
 
-#include "nmr_lab_unload.h"
+#include "nmr_lab.h"
 
 NMR_IMPORT_NS();
 
@@ -32,27 +32,11 @@ static bool bug;
 module_param(bug, bool, 0444);
 MODULE_PARM_DESC(bug, "1: module_exit() deregisters without waiting (wrong); 0: it waits");
 
-static const guid_t lab_npi = NMR_LAB_UNLOAD_NPI;
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(5);	/* lab 5's NPI, for client and provider */
 
 static struct nmr_client *lab_client;
 
-static int lab_attach_provider(struct nmr_binding *binding, void *client_ctx,
-			       const struct nmr_registration_instance *provider)
-{
-	const void *dispatch;
-	void *provider_ctx;
-
-	return nmr_client_attach_provider(binding, NULL, NULL, &provider_ctx, &dispatch);
-}
-
-static int lab_detach_provider(void *client_binding_ctx)
-{
-	return 0;		/* the client makes no call into the provider */
-}
-
+/* The client binds, and never calls the provider (nmr_lab.h); its exit is the lab's. */
 static void lab_cleanup(void *client_binding_ctx)
 {
 	pr_info("client: cleanup: both sides are done\n");
@@ -60,10 +44,10 @@ static void lab_cleanup(void *client_binding_ctx)
 
 static const struct nmr_client_characteristics lab_client_chars = {
 	.length = sizeof(struct nmr_client_characteristics),
-	.attach_provider = lab_attach_provider,
-	.detach_provider = lab_detach_provider,
+	.attach_provider = nmr_lab_attach_provider,
+	.detach_provider = nmr_lab_detach_provider,
 	.cleanup_binding_context = lab_cleanup,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static int __init lab_init(void)

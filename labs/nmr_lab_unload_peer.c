@@ -17,7 +17,7 @@
 #include <linux/workqueue.h>
 #include <nmr/nmr.h>
 
-#include "nmr_lab_unload.h"
+#include "nmr_lab.h"
 
 NMR_IMPORT_NS();
 
@@ -25,10 +25,7 @@ static unsigned int delay_ms = 200;
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "the detach completes this long after it began");
 
-static const guid_t lab_npi = NMR_LAB_UNLOAD_NPI;
-static const struct nmr_module_id lab_module_id = {
-	.length = sizeof(lab_module_id), .type = NMR_MIT_GUID,
-};
+static const guid_t lab_npi = NMR_LAB_NPI(5);	/* lab 5's NPI, for client and provider */
 
 static struct nmr_provider *lab_provider;
 static struct nmr_binding *lab_binding;	/* the one binding, set in attach_client */
@@ -63,7 +60,7 @@ static const struct nmr_provider_characteristics lab_provider_chars = {
 	.length = sizeof(struct nmr_provider_characteristics),
 	.attach_client = lab_attach_client,
 	.detach_client = lab_detach_client,
-	.registration = { .npi_id = &lab_npi, .module_id = &lab_module_id },
+	.registration = { .npi_id = &lab_npi, .module_id = &nmr_lab_module_id },
 };
 
 static int __init lab_init(void)
