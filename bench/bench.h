@@ -17,6 +17,7 @@
  *  bench_compare.c       the comparators: auxiliary bus and notifier chain;
  *  bench_prims.c         the kernel primitives the NMR core is made of;
  *  bench_prof.c          a sampling stack profiler of the nmr cycle;
+ *  bench_lockwait.c      mutex waits of row 8's kthreads (lock tracepoints);
  *  bench_row_cycle.c     rows 1, 1.1, 1.2, 1.3;
  *  bench_row_scale.c     rows 2 and 3: many registrations, many bindings;
  *  bench_row_calls.c     row 4: calls through a binding;
@@ -247,6 +248,29 @@ struct bench_prim {
 extern const struct bench_prim bench_prims[BENCH_NR_PRIMS];
 int bench_prims_run(struct bench_case *cases);
 
+/* ---- mutex waits (bench_lockwait.c) ---- */
+
+/**
+ * struct bench_lockwait - what one kthread (or all) waited for mutexes
+ * @ns: time from the first contention_begin of each wait to its contention_end
+ * @waits: waits (the mutex's fast path failed)
+ * @sleeps: waits in which it slept, not only spun
+ * @lock: the mutex of the first wait (compared and named, never printed)
+ */
+struct bench_lockwait {
+	u64 ns;
+	u64 waits;
+	u64 sleeps;
+	const void *lock;
+};
+
+struct task_struct;
+int bench_lockwait_start(void);
+void bench_lockwait_stop(void);
+void bench_lockwait_watch(unsigned int cpu, struct task_struct *task);
+void bench_lockwait_add(unsigned int cpu, struct bench_lockwait *sum);
+void bench_lockwait_name(const void *lock, char *buf, size_t len);
+
 /* ---- the profiler (bench_prof.c) ---- */
 
 #if IS_ENABLED(CONFIG_X86) && IS_ENABLED(CONFIG_UNWINDER_ORC)
@@ -381,6 +405,12 @@ struct bench_offers_result {
  *	second of one kthread, in thousandths (no shared data at all)
  * @bare_all: the same of @threads kthreads together
  * @bare_ratio: @bare_all / @bare_one: the most any @ratio can be here
+ * @lockwait: 0, or -ENOENT: the kernel has no lock contention tracepoints
+ * @wait_pct: share of the @threads kthreads' time spent waiting for a mutex,
+ *	in thousandths of a percent
+ * @waits_cyc: mutex waits (spun or slept) per cycle, in thousandths
+ * @sleeps_cyc: mutex waits in which the kthread slept, per cycle, in thousandths
+ * @lock_name: the mutex they waited for (its symbol)
  */
 struct bench_parallel_result {
 	unsigned int threads;
@@ -390,6 +420,11 @@ struct bench_parallel_result {
 	struct bench_stat bare_one;
 	struct bench_stat bare_all;
 	struct bench_ratio bare_ratio;
+	int lockwait;
+	struct bench_stat wait_pct;
+	struct bench_stat waits_cyc;
+	struct bench_stat sleeps_cyc;
+	char lock_name[48];
 };
 
 enum bench_guard {

@@ -224,6 +224,16 @@ void bench_print_parallel(const struct bench_results *res)
 	snprintf(what, sizeof(what), "ceiling: ratio %u kthreads / 1 (nothing shared)",
 		 pr->threads);
 	bench_ratio_line("8", what, &pr->bare_ratio);
+	if (pr->lockwait) {
+		pr_info("8    why: no lock contention tracepoints in this kernel (%d)\n",
+			pr->lockwait);
+		return;
+	}
+	snprintf(what, sizeof(what), "why: %u kthreads' time waiting for a mutex", pr->threads);
+	bench_line("8", what, &pr->wait_pct, "%");
+	bench_line("8", "why: mutex waits per cycle", &pr->waits_cyc, "");
+	bench_line("8", "why: of which slept, per cycle", &pr->sleeps_cyc, "");
+	pr_info("8    why: the mutex waited for: %s\n", pr->lock_name);
 }
 
 /* Row 4, all CPUs: "<cpus> CPUs: <what>". */

@@ -307,6 +307,13 @@ int bench_row_offers(struct bench_results *res)
 
 #define BENCH_PAR_MAX	8
 
+/* The mutex waits of one parallel measurement, and what to divide them by. */
+struct bench_par_waits {
+	struct bench_lockwait w;
+	u64 cycles;		/* of all kthreads */
+	u64 ns;			/* kthreads x the measured time */
+};
+
 struct bench_par_thread {
 	struct bench_npi n;
 	struct nmr_provider *p;
@@ -354,10 +361,12 @@ static int bench_par_fn(void *arg)
 
 /*
  * One measurement: @nr kthreads, thread i bound to CPU i, cycle for
- * dispatch_ms together. Return: cycles per second of all together, in
- * thousandths, or a negative errno.
+ * dispatch_ms together; with @waits, their mutex waits are added to it (and
+ * the cycles and the time to the last two members). Return: cycles per second
+ * of all together, in thousandths, or a negative errno.
  */
-static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr, bool bare)
+static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr, bool bare,
+			  struct bench_par_waits *waits)
 {
 	DECLARE_COMPLETION_ONSTACK(go);
 	atomic_t ready = ATOMIC_INIT(0);
@@ -380,6 +389,8 @@ static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr, bool bare
 			break;
 		}
 		kthread_bind(t[i].task, i);
+		if (waits)
+			bench_lockwait_watch(i, t[i].task);
 		wake_up_process(t[i].task);
 		started++;
 	}
@@ -398,24 +409,55 @@ static s64 bench_par_once(struct bench_par_thread *t, unsigned int nr, bool bare
 		kthread_stop(t[i].task);
 		cycles += t[i].cycles;
 		ret = ret ?: t[i].ret;
+		if (waits) {
+			bench_lockwait_add(i, &waits->w);
+			bench_lockwait_watch(i, NULL);
+		}
+	}
+	if (waits) {
+		waits->cycles = cycles;
+		waits->ns = ns * nr;
 	}
 	return ret ?: (s64)div64_u64(cycles * NSEC_PER_SEC * 1000, max_t(u64, ns, 1));
 }
 
-/* One kthread, then @nr together, each for dispatch_ms: recorded in @one and @all. */
-static int bench_par_pair(struct bench_par_thread *t, unsigned int nr, bool bare,
-			  struct bench_stat *one, struct bench_stat *all)
+/* Row 8's reading of the mutex waits of one measurement of @nr kthreads. */
+static void bench_par_add_waits(struct bench_parallel_result *pr,
+				const struct bench_par_waits *pw)
 {
+	u64 cycles = max_t(u64, pw->cycles, 1);
+
+	bench_add(&pr->wait_pct, div64_u64(pw->w.ns * 100 * 1000, max_t(u64, pw->ns, 1)));
+	bench_add(&pr->waits_cyc, div64_u64(pw->w.waits * 1000, cycles));
+	bench_add(&pr->sleeps_cyc, div64_u64(pw->w.sleeps * 1000, cycles));
+	if (!pr->lock_name[0])
+		bench_lockwait_name(pw->w.lock, pr->lock_name, sizeof(pr->lock_name));
+}
+
+/*
+ * One kthread, then @nr together, each for dispatch_ms: recorded in @one and
+ * @all; the mutex waits of the @nr (of the nmr cycle, if the probes are on)
+ * in @pr.
+ */
+static int bench_par_pair(struct bench_parallel_result *pr, struct bench_par_thread *t,
+			  unsigned int nr, bool bare, struct bench_stat *one,
+			  struct bench_stat *all)
+{
+	struct bench_par_waits pw = {}, *waits = NULL;
 	s64 v1, vn;
 
-	v1 = bench_par_once(t, 1, bare);
+	if (!bare && !pr->lockwait)
+		waits = &pw;
+	v1 = bench_par_once(t, 1, bare, NULL);
 	if (v1 < 0)
 		return v1;
-	vn = bench_par_once(t, nr, bare);
+	vn = bench_par_once(t, nr, bare, waits);
 	if (vn < 0)
 		return vn;
 	bench_add(one, v1);
 	bench_add(all, vn);
+	if (waits)
+		bench_par_add_waits(pr, waits);
 	return 0;
 }
 
@@ -434,10 +476,13 @@ int bench_row_parallel(struct bench_results *res)
 		bench_npi_init(&t[i].n, BENCH_NPI_PARALLEL + i);
 		ret = nmr_register_provider(&t[i].n.pc, &t[i].n, &t[i].p);
 	}
+	pr->lockwait = bench_lockwait_start();
 	for (r = 0; r < bench_reps && !ret; r++) {
-		ret = bench_par_pair(t, nr, false, &pr->one, &pr->all);
-		ret = ret ?: bench_par_pair(t, nr, true, &pr->bare_one, &pr->bare_all);
+		ret = bench_par_pair(pr, t, nr, false, &pr->one, &pr->all);
+		ret = ret ?: bench_par_pair(pr, t, nr, true, &pr->bare_one, &pr->bare_all);
 	}
+	if (!pr->lockwait)
+		bench_lockwait_stop();
 	for (i = 0; i < nr; i++) {
 		if (!t[i].p)
 			continue;
