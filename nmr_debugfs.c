@@ -27,16 +27,18 @@ static void nmr_show_module_id(struct seq_file *m, const struct nmr_module_id *i
  * Both files are read under nmr_lock, the writers' mutex: a consistent
  * picture, taken between two state changes. Only copies the NMR made at
  * registration are read, never the registering module's memory (HDL-6), and
- * ids are printed, never pointers.
+ * ids are printed, never pointers. Registrations are listed module by module
+ * (nmr_owners), each module's in registration order.
  */
 VISIBLE_IF_KUNIT int nmr_registrations_show(struct seq_file *m, void *unused)
 {
-	unsigned int bindings, offers;
+	unsigned int bindings, offers, bkt;
+	struct nmr_owner *o;
 	struct nmr_side *s;
 	struct nmr_reg *r;
 
 	mutex_lock(&nmr_lock);
-	list_for_each_entry(r, &nmr_regs, all_node) {
+	nmr_for_each_reg(bkt, o, r) {
 		bindings = 0;
 		offers = 0;
 		list_for_each_entry(s, &r->bindings[r->role], node) {
@@ -63,12 +65,14 @@ VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
 	enum nmr_side_state st[2];
 	enum nmr_binding_state bs;
 	struct nmr_binding *b;
+	struct nmr_owner *o;
 	struct nmr_side *s;
 	struct nmr_reg *r;
+	unsigned int bkt;
 	int i;
 
 	mutex_lock(&nmr_lock);
-	list_for_each_entry(r, &nmr_regs, all_node) {
+	nmr_for_each_reg(bkt, o, r) {
 		if (r->role != NMR_CLIENT)
 			continue;	/* each binding has exactly one client */
 		list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {

@@ -4,6 +4,7 @@
 #define _NMR_INTERNAL_H
 
 #include <linux/completion.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -77,7 +78,7 @@ struct nmr_npi;
  * @id_node: in the registration handle table, while not dead (nmr_lock)
  * @npi: the NPI node while published
  * @npi_node: in @npi's list of this role, registration order (nmr_lock)
- * @all_node: in nmr_regs, all registrations not yet dead (nmr_lock)
+ * @all_node: in its owner's list (struct nmr_owner), while not dead (nmr_lock)
  * @orphan_node: in nmr_module_going()'s list of its module's registrations
  * @bindings: this side's bindings, creation order (nmr_lock)
  * @busy: bindings not yet gone plus offers running, that involve it (nmr_lock)
@@ -225,7 +226,30 @@ bool nmr_check_registration(const struct nmr_registration_instance *ri,
 
 extern struct workqueue_struct *nmr_wq;
 extern struct mutex nmr_lock;
-extern struct list_head nmr_regs;
+
+/**
+ * struct nmr_owner - a module with registrations, and its registrations
+ * @mod: the module (only compared, never dereferenced); NULL: built-in code
+ * @node: in nmr_owners
+ * @regs: its registrations not yet dead, in registration order
+ *
+ * HDL-6's step for a module going away walks its own list only, not every
+ * registration there is. Added with the module's first registration, freed
+ * with its last (nmr_lock).
+ */
+struct nmr_owner {
+	const struct module *mod;
+	struct hlist_node node;
+	struct list_head regs;
+};
+
+#define NMR_OWNER_BITS	6	/* buckets of nmr_owners: modules, not objects */
+extern struct hlist_head nmr_owners[1 << NMR_OWNER_BITS];
+
+/* Every registration not yet dead, module by module (nmr_lock held). */
+#define nmr_for_each_reg(bkt, o, r)					\
+	hash_for_each(nmr_owners, bkt, o, node)				\
+		list_for_each_entry(r, &(o)->regs, all_node)
 extern const char *const nmr_role_name[];
 extern const char *const nmr_side_state_name[];
 extern const char *const nmr_binding_state_name[];

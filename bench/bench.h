@@ -250,18 +250,35 @@ int bench_prims_run(struct bench_case *cases);
 
 /* ---- mutex waits (bench_lockwait.c) ---- */
 
+#define BENCH_LOCKWAIT_LOCKS	4	/* mutexes told apart; the rest are added up */
+#define BENCH_LOCKWAIT_STACK	8	/* frames kept of a mutex's first wait */
+
 /**
- * struct bench_lockwait - what one kthread (or all) waited for mutexes
+ * struct bench_lockwait_lock - the waits for one mutex
+ * @lock: the mutex (compared and named, never printed); NULL: the rest
  * @ns: time from the first contention_begin of each wait to its contention_end
  * @waits: waits (the mutex's fast path failed)
- * @sleeps: waits in which it slept, not only spun
- * @lock: the mutex of the first wait (compared and named, never printed)
+ * @sleeps: waits in which the kthread slept at least once, not only spun
+ * @stack: where its first wait was (return addresses, to name who takes it)
+ * @nr_stack: entries of @stack
  */
-struct bench_lockwait {
+struct bench_lockwait_lock {
+	const void *lock;
 	u64 ns;
 	u64 waits;
 	u64 sleeps;
-	const void *lock;
+	unsigned long stack[BENCH_LOCKWAIT_STACK];
+	unsigned int nr_stack;
+};
+
+/**
+ * struct bench_lockwait - what one kthread (or all) waited for mutexes
+ * @l: the first BENCH_LOCKWAIT_LOCKS mutexes waited for, in that order
+ * @rest: waits for any other mutex, added up
+ */
+struct bench_lockwait {
+	struct bench_lockwait_lock l[BENCH_LOCKWAIT_LOCKS];
+	struct bench_lockwait_lock rest;
 };
 
 struct task_struct;
@@ -269,7 +286,9 @@ int bench_lockwait_start(void);
 void bench_lockwait_stop(void);
 void bench_lockwait_watch(unsigned int cpu, struct task_struct *task);
 void bench_lockwait_add(unsigned int cpu, struct bench_lockwait *sum);
-void bench_lockwait_name(const void *lock, char *buf, size_t len);
+void bench_lockwait_total(const struct bench_lockwait *w, struct bench_lockwait_lock *all);
+const struct bench_lockwait_lock *bench_lockwait_top(const struct bench_lockwait *w);
+void bench_lockwait_name(const struct bench_lockwait_lock *l, char *buf, size_t len);
 
 /* ---- the profiler (bench_prof.c) ---- */
 
@@ -346,11 +365,17 @@ struct bench_cycle_result {
  *	unrelated_max)
  * @c: the cycle with 0 and with @n of them, paired, for each size
  * @ratio: @n / 0, for each size
+ * @going: row 2.1, paired with @c: ns per HDL-6 step of a module going away
+ *	that registered nothing, with 0 and with @n unrelated registrations
+ *	(only with CONFIG_KUNIT, whose build exports the step)
+ * @going_ratio: @n / 0, for each size
  */
 struct bench_unrelated_result {
 	unsigned int n[BENCH_UNRELATED_NS];
 	struct bench_case c[BENCH_UNRELATED_NS][2];
 	struct bench_ratio ratio[BENCH_UNRELATED_NS];
+	struct bench_stat going[BENCH_UNRELATED_NS][2];
+	struct bench_ratio going_ratio[BENCH_UNRELATED_NS];
 };
 
 #define BENCH_FANOUT_NK	4
@@ -410,7 +435,10 @@ struct bench_offers_result {
  *	in thousandths of a percent
  * @waits_cyc: mutex waits (spun or slept) per cycle, in thousandths
  * @sleeps_cyc: mutex waits in which the kthread slept, per cycle, in thousandths
- * @lock_name: the mutex they waited for (its symbol)
+ * @top_pct: the share of that waiting spent on the mutex waited for longest
+ *	(over all repetitions), in thousandths of a percent
+ * @top_name: that mutex: its symbol, or who took it (never its address)
+ * @nr_locks: how many mutexes they waited for (BENCH_LOCKWAIT_LOCKS + 1: more)
  */
 struct bench_parallel_result {
 	unsigned int threads;
@@ -424,7 +452,9 @@ struct bench_parallel_result {
 	struct bench_stat wait_pct;
 	struct bench_stat waits_cyc;
 	struct bench_stat sleeps_cyc;
-	char lock_name[48];
+	struct bench_stat top_pct;
+	char top_name[96];
+	unsigned int nr_locks;
 };
 
 enum bench_guard {

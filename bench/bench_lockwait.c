@@ -10,7 +10,11 @@
  *
  * Row 8's kthreads are each bound to one CPU, so a per-CPU slot that names
  * its kthread is written by that kthread only; the probes ignore every other
- * task and every lock that is not a mutex.
+ * task and every lock that is not a mutex. The waits are kept per mutex (the
+ * first few, the rest added up), each with the stack of its first wait, so
+ * that a mutex without a symbol (the kernel's data symbols are only in
+ * kallsyms with CONFIG_KALLSYMS_ALL, which needs CONFIG_DEBUG_KERNEL) is
+ * still named: by the function that took it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +22,7 @@
 #include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <trace/events/lock.h>
@@ -26,11 +31,32 @@
 struct bench_lockwait_slot {
 	struct task_struct *task;	/* the kthread watched on this CPU, or NULL */
 	u64 since;			/* ns when its wait began; 0: not waiting */
+	struct bench_lockwait_lock *cur;	/* the mutex of that wait */
+	bool slept;			/* that wait has slept */
 	struct bench_lockwait w;
 };
 
 static DEFINE_PER_CPU(struct bench_lockwait_slot, bench_lockwait_slots);
 static struct tracepoint *bench_tp_begin, *bench_tp_end;
+
+/* @lock's entry in @w: found, else a free one (its first wait: its stack), else the rest. */
+static struct bench_lockwait_lock *bench_lockwait_entry(struct bench_lockwait *w,
+							const void *lock, bool record)
+{
+	struct bench_lockwait_lock *l;
+
+	for (l = w->l; l < w->l + BENCH_LOCKWAIT_LOCKS; l++) {
+		if (l->lock == lock)
+			return l;
+		if (l->lock)
+			continue;
+		l->lock = lock;
+		if (record)
+			l->nr_stack = stack_trace_save(l->stack, BENCH_LOCKWAIT_STACK, 0);
+		return l;
+	}
+	return &w->rest;
+}
 
 static void bench_lockwait_begin(void *data, void *lock, unsigned int flags)
 {
@@ -38,14 +64,16 @@ static void bench_lockwait_begin(void *data, void *lock, unsigned int flags)
 
 	if (READ_ONCE(s->task) != current || !(flags & LCB_F_MUTEX))
 		return;
-	if (!(flags & LCB_F_SPIN))
-		s->w.sleeps++;
 	if (!s->since) {
 		s->since = ktime_get_ns() ?: 1;
-		s->w.waits++;
+		s->cur = bench_lockwait_entry(&s->w, lock, true);
+		s->cur->waits++;
+		s->slept = false;
 	}
-	if (!s->w.lock)
-		s->w.lock = lock;
+	if (!(flags & LCB_F_SPIN) && !s->slept) {
+		s->slept = true;
+		s->cur->sleeps++;
+	}
 }
 
 static void bench_lockwait_end(void *data, void *lock, int ret)
@@ -54,7 +82,7 @@ static void bench_lockwait_end(void *data, void *lock, int ret)
 
 	if (READ_ONCE(s->task) != current || !s->since)
 		return;
-	s->w.ns += ktime_get_ns() - s->since;
+	s->cur->ns += ktime_get_ns() - s->since;
 	s->since = 0;
 }
 
@@ -103,33 +131,83 @@ void bench_lockwait_watch(unsigned int cpu, struct task_struct *task)
 	WRITE_ONCE(s->task, task);
 }
 
-/* Add what the kthread on @cpu waited (it has stopped) to @sum. */
+static void bench_lockwait_sum(struct bench_lockwait_lock *to,
+			       const struct bench_lockwait_lock *from)
+{
+	to->ns += from->ns;
+	to->waits += from->waits;
+	to->sleeps += from->sleeps;
+	if (!to->nr_stack) {
+		memcpy(to->stack, from->stack, sizeof(to->stack));
+		to->nr_stack = from->nr_stack;
+	}
+}
+
+/* Add what the kthread on @cpu waited (it has stopped) to @sum, mutex by mutex. */
 void bench_lockwait_add(unsigned int cpu, struct bench_lockwait *sum)
 {
 	const struct bench_lockwait *w = &per_cpu_ptr(&bench_lockwait_slots, cpu)->w;
+	const struct bench_lockwait_lock *l;
 
-	sum->ns += w->ns;
-	sum->waits += w->waits;
-	sum->sleeps += w->sleeps;
-	if (!sum->lock)
-		sum->lock = w->lock;
+	for (l = w->l; l < w->l + BENCH_LOCKWAIT_LOCKS && l->lock; l++)
+		bench_lockwait_sum(bench_lockwait_entry(sum, l->lock, false), l);
+	bench_lockwait_sum(&sum->rest, &w->rest);
+}
+
+/* All the waits of @w, whatever the mutex, in @all. */
+void bench_lockwait_total(const struct bench_lockwait *w, struct bench_lockwait_lock *all)
+{
+	const struct bench_lockwait_lock *l;
+
+	memset(all, 0, sizeof(*all));
+	for (l = w->l; l < w->l + BENCH_LOCKWAIT_LOCKS; l++)
+		bench_lockwait_sum(all, l);
+	bench_lockwait_sum(all, &w->rest);
+}
+
+/* The mutex of @w waited for longest, or NULL if none was. */
+const struct bench_lockwait_lock *bench_lockwait_top(const struct bench_lockwait *w)
+{
+	const struct bench_lockwait_lock *l, *top = NULL;
+
+	for (l = w->l; l < w->l + BENCH_LOCKWAIT_LOCKS && l->lock; l++)
+		if (!top || l->ns > top->ns)
+			top = l;
+	return top;
+}
+
+/* Frames of the mutex slow path, the tracepoint and this file, not who took the mutex. */
+static bool bench_lockwait_lock_frame(const char *sym)
+{
+	return strstr(sym, "mutex") || strstr(sym, "contention") ||
+	       strstr(sym, "bench_lockwait");
 }
 
 /*
- * The name of the mutex waited for, into @buf (@len bytes): its symbol, or a
- * phrase if it has none (the address itself is never printed).
+ * The name of @l's mutex, into @buf (@len bytes): its symbol, else the first
+ * function of its first wait's stack that is not the locking code ("a mutex
+ * taken in nmr_register [nmr]"); never the address itself.
  */
-void bench_lockwait_name(const void *lock, char *buf, size_t len)
+void bench_lockwait_name(const struct bench_lockwait_lock *l, char *buf, size_t len)
 {
 	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
 
-	if (!lock) {
+	if (!l) {
 		strscpy(buf, "none", len);
 		return;
 	}
-	sprint_symbol_no_offset(sym, (unsigned long)lock);
-	if (!strncmp(sym, "0x", 2))
-		strscpy(buf, "a mutex that is not a symbol", len);
-	else
+	sprint_symbol_no_offset(sym, (unsigned long)l->lock);
+	if (strncmp(sym, "0x", 2)) {
 		strscpy(buf, sym, len);
+		return;
+	}
+	for (i = 0; i < l->nr_stack; i++) {
+		sprint_symbol_no_offset(sym, l->stack[i]);
+		if (!strncmp(sym, "0x", 2) || bench_lockwait_lock_frame(sym))
+			continue;
+		snprintf(buf, len, "a mutex taken in %s", sym);
+		return;
+	}
+	strscpy(buf, "a mutex that is not a symbol", len);
 }

@@ -162,6 +162,18 @@ void bench_print_unrelated(const struct bench_results *res)
 		snprintf(what, sizeof(what), "ratio %u unrelated / 0", u->n[i]);
 		bench_ratio_line("2", what, &u->ratio[i]);
 	}
+	if (!u->going[0][0].n)
+		return;
+	pr_info("2.1  a module goes away that registered nothing: the NMR's HDL-6 step, per unload\n");
+	for (i = 0; i < BENCH_UNRELATED_NS; i++) {
+		if (!u->n[i])
+			continue;
+		bench_line("2.1", "going step, 0 unrelated", &u->going[i][0], "ns");
+		snprintf(what, sizeof(what), "going step, %u unrelated", u->n[i]);
+		bench_line("2.1", what, &u->going[i][1], "ns");
+		snprintf(what, sizeof(what), "ratio %u unrelated / 0", u->n[i]);
+		bench_ratio_line("2.1", what, &u->going_ratio[i]);
+	}
 }
 
 void bench_print_fanout(const struct bench_results *res)
@@ -233,7 +245,12 @@ void bench_print_parallel(const struct bench_results *res)
 	bench_line("8", what, &pr->wait_pct, "%");
 	bench_line("8", "why: mutex waits per cycle", &pr->waits_cyc, "");
 	bench_line("8", "why: of which slept, per cycle", &pr->sleeps_cyc, "");
-	pr_info("8    why: the mutex waited for: %s\n", pr->lock_name);
+	if (pr->nr_locks > BENCH_LOCKWAIT_LOCKS)
+		pr_info("8    why: mutexes waited for: more than %u\n", BENCH_LOCKWAIT_LOCKS);
+	else
+		pr_info("8    why: mutexes waited for: %u\n", pr->nr_locks);
+	pr_info("8    why: the one waited for longest: %s\n", pr->top_name);
+	bench_line("8", "why: its share of the waiting", &pr->top_pct, "%");
 }
 
 /* Row 4, all CPUs: "<cpus> CPUs: <what>". */

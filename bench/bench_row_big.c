@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include "bench.h"
 
 /* ---- row 6: the cycle with a pending side, beside many live bindings ---- */
@@ -426,12 +427,24 @@ static void bench_par_add_waits(struct bench_parallel_result *pr,
 				const struct bench_par_waits *pw)
 {
 	u64 cycles = max_t(u64, pw->cycles, 1);
+	const struct bench_lockwait_lock *top = bench_lockwait_top(&pw->w);
+	struct bench_lockwait_lock all;
+	char name[sizeof(pr->top_name)];
+	unsigned int nr = 0;
 
-	bench_add(&pr->wait_pct, div64_u64(pw->w.ns * 100 * 1000, max_t(u64, pw->ns, 1)));
-	bench_add(&pr->waits_cyc, div64_u64(pw->w.waits * 1000, cycles));
-	bench_add(&pr->sleeps_cyc, div64_u64(pw->w.sleeps * 1000, cycles));
-	if (!pr->lock_name[0])
-		bench_lockwait_name(pw->w.lock, pr->lock_name, sizeof(pr->lock_name));
+	bench_lockwait_total(&pw->w, &all);
+	bench_add(&pr->wait_pct, div64_u64(all.ns * 100 * 1000, max_t(u64, pw->ns, 1)));
+	bench_add(&pr->waits_cyc, div64_u64(all.waits * 1000, cycles));
+	bench_add(&pr->sleeps_cyc, div64_u64(all.sleeps * 1000, cycles));
+	bench_add(&pr->top_pct, top ? div64_u64(top->ns * 100 * 1000, max_t(u64, all.ns, 1)) : 0);
+	while (nr < BENCH_LOCKWAIT_LOCKS && pw->w.l[nr].lock)
+		nr++;
+	pr->nr_locks = max(pr->nr_locks, nr + (pw->w.rest.waits ? 1 : 0));
+	bench_lockwait_name(top, name, sizeof(name));
+	if (!pr->top_name[0])
+		strscpy(pr->top_name, name, sizeof(pr->top_name));
+	else if (strcmp(pr->top_name, name))
+		strscpy(pr->top_name, "not the same in every repetition", sizeof(pr->top_name));
 }
 
 /*

@@ -7,19 +7,51 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include "bench.h"
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "nmr_compat.h"
+#include "nmr_internal.h"	/* nmr_module_going(): HDL-6's step, exported for KUnit */
+NMR_IMPORT_KUNIT_NS();
+#endif
 
 /* ---- row 2: many registrations of other NPIs ---- */
 
+/* Calls of row 2.1 per repetition: a fixed count, since one may walk a million. */
+#define BENCH_GOING_CALLS	16
+
+/*
+ * Row 2.1: the HDL-6 step of a module going away that registered nothing
+ * (@fake), as every module's unload runs it; ns per call added to @st.
+ */
+static void bench_going_time(struct module *fake, struct bench_stat *st)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	unsigned int i;
+	u64 t0;
+
+	if (!fake)
+		return;
+	t0 = ktime_get_ns();
+	for (i = 0; i < BENCH_GOING_CALLS; i++)
+		nmr_module_going(fake);
+	bench_add(st, div_u64((ktime_get_ns() - t0) * 1000, BENCH_GOING_CALLS));
+#endif
+}
+
 /*
  * Row 2, paired: each repetition times the cycle with no unrelated
- * registration, registers them, times it again, deregisters them.
+ * registration, registers them, times it again, deregisters them; row 2.1's
+ * step is timed beside each.
  */
-static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
-				   struct bench_many *many, unsigned int reps)
+static int bench_unrelated_measure(struct bench_unrelated_result *u, unsigned int size,
+				   struct bench_npi *cyc, struct bench_many *many,
+				   unsigned int reps, struct module *fake)
 {
+	struct bench_case *c = u->c[size];
 	unsigned int r;
 	int ret;
 
@@ -32,12 +64,14 @@ static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
 		ret = bench_once(&c[0]);
 		if (ret)
 			return ret;
+		bench_going_time(fake, &u->going[size][0]);
 		ret = bench_many_register(many, many->n);
 		if (ret)
 			return ret;
 		ret = bench_once(&c[1]);
 		if (ret)
 			return ret;
+		bench_going_time(fake, &u->going[size][1]);
 		ret = bench_many_deregister(many);
 		if (ret)
 			return ret;
@@ -51,7 +85,7 @@ static int bench_unrelated_measure(struct bench_case *c, struct bench_npi *cyc,
  * million take seconds each way).
  */
 static int bench_unrelated_size(struct bench_unrelated_result *u, unsigned int i,
-				struct bench_npi *cyc)
+				struct bench_npi *cyc, struct module *fake)
 {
 	unsigned int reps = u->n[i] > 10000 ? min(bench_reps, 3U) : bench_reps;
 	struct bench_many many = { };
@@ -60,11 +94,14 @@ static int bench_unrelated_size(struct bench_unrelated_result *u, unsigned int i
 	ret = bench_many_alloc(&many, u->n[i], BENCH_NPI_UNRELATED);
 	if (ret)
 		return ret;
-	ret = bench_unrelated_measure(u->c[i], cyc, &many, reps);
+	ret = bench_unrelated_measure(u, i, cyc, &many, reps, fake);
 	r = bench_many_free(&many);
 	ret = ret ?: r;
-	if (!ret)
+	if (!ret) {
 		u->ratio[i] = bench_ratio_of(&u->c[i][1].st, &u->c[i][0].st);
+		if (fake)
+			u->going_ratio[i] = bench_ratio_of(&u->going[i][1], &u->going[i][0]);
+	}
 	return ret;
 }
 
@@ -72,6 +109,7 @@ int bench_row_unrelated(struct bench_results *res)
 {
 	struct bench_unrelated_result *u = &res->unrelated;
 	struct nmr_provider *p = NULL;
+	struct module *fake = NULL;
 	struct bench_npi *cyc;
 	unsigned int i;
 	int ret, r;
@@ -79,6 +117,15 @@ int bench_row_unrelated(struct bench_results *res)
 	cyc = kmalloc(sizeof(*cyc), GFP_KERNEL);
 	if (!cyc)
 		return -ENOMEM;
+	if (IS_ENABLED(CONFIG_KUNIT)) {
+		/* Stands for a module that goes away: only its address is compared. */
+		fake = kzalloc(sizeof(*fake), GFP_KERNEL);
+		if (!fake) {
+			kfree(cyc);
+			return -ENOMEM;
+		}
+		strscpy(fake->name, "nmr_bench_going", sizeof(fake->name));
+	}
 	bench_npi_init(cyc, BENCH_NPI_CYCLE);
 	u->n[0] = bench_unrelated;
 	u->n[1] = bench_unrelated_max / 10;
@@ -86,7 +133,7 @@ int bench_row_unrelated(struct bench_results *res)
 	ret = nmr_register_provider(&cyc->pc, cyc, &p);
 	for (i = 0; i < BENCH_UNRELATED_NS && !ret; i++)
 		if (u->n[i])
-			ret = bench_unrelated_size(u, i, cyc);
+			ret = bench_unrelated_size(u, i, cyc, fake);
 	if (p) {
 		r = bench_provider_gone(p);
 		ret = ret ?: r;
@@ -95,6 +142,7 @@ int bench_row_unrelated(struct bench_results *res)
 		bench_goal_set(res, BENCH_GOAL_UNRELATED, u->ratio[0].med);
 	if (!ret && u->n[2] == 1000000)
 		bench_goal_set(res, BENCH_GOAL_UNRELATED_1M, u->ratio[2].med);
+	kfree(fake);
 	kfree(cyc);
 	return ret;
 }
