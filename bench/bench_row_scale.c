@@ -234,10 +234,9 @@ static int bench_fanout_measure(struct bench_case *c, struct bench_fanout *f)
 	}
 	for (r = 0; r < bench_reps; r++) {
 		for (j = 0; j < BENCH_FANOUT_NK; j++) {
-			ret = bench_fanout_fn(c[j].arg, c[j].iters, &ns, sub);
+			ret = bench_once(&c[j]);
 			if (ret)
 				return ret;
-			bench_add(&c[j].st, div64_u64(ns * 1000, c[j].iters));
 		}
 	}
 	return 0;
