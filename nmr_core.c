@@ -125,8 +125,8 @@ DEFINE_HASHTABLE(nmr_owners, NMR_OWNER_BITS);	/* nmr_lock */
  * of a table of a million entries (unrelated_1m went from 1.14 to 2.51).
  * The seed still decides where a block goes, so that ids taken in a stride
  * (each client of an NPI with 63 providers takes 64) scatter, and a rehash
- * can spread any chain the blocks share; within a block no two ids meet in
- * a table of 64 buckets or more. An id hashed to itself piled strided ids up
+ * with a new seed moves the blocks apart; within a block no two ids meet in
+ * a table of 64 buckets or more, and in a smaller one at most 64 / size. An id hashed to itself piled strided ids up
  * in a few buckets no rehash could spread, and an insertion then failed with
  * -EBUSY (found by review, nmr_nomem.reg1_no_enomem_from_an_id_pattern).
  */
@@ -564,7 +564,7 @@ static bool nmr_wait_would_deadlock(const struct nmr_reg *r)
 	return false;
 }
 
-static const char *nmr_owner(const struct nmr_reg *r)
+static const char *nmr_owner_name(const struct nmr_reg *r)
 {
 	return r->owner_name;
 }
@@ -793,7 +793,7 @@ static int nmr_call_detach(struct nmr_binding *b, enum nmr_role side)
 	trace_nmr_detach(b->id, side, ret);
 	if (ret && ret != -EINPROGRESS) {
 		pr_warn_ratelimited("%s %llu (%s): detach returned %d, taken as 0 (DET-4)\n",
-				    nmr_role_name[side], r->id, nmr_owner(r), ret);
+				    nmr_role_name[side], r->id, nmr_owner_name(r), ret);
 		ret = 0;
 	}
 	return ret;
@@ -813,7 +813,7 @@ static void nmr_side_end(struct nmr_binding *b, enum nmr_role side, int ret)
 	}
 	if (ret == 0 && s->early)
 		pr_warn_once("%s %llu (%s): completed early but detach returned 0 (DET-6)\n",
-			     nmr_role_name[side], r->id, nmr_owner(r));
+			     nmr_role_name[side], r->id, nmr_owner_name(r));
 	s->state = NMR_SIDE_DONE;
 }
 
@@ -900,10 +900,10 @@ static void nmr_report_refusal(const char *role, const struct nmr_reg *r, const 
 {
 	if (ret > 0 || ret == -EINPROGRESS)
 		pr_warn_once("%s %llu (%s): %s returned %d, not an errno: taken as a refusal (ATT-5)\n",
-			     role, r->id, nmr_owner(r), what, ret);
+			     role, r->id, nmr_owner_name(r), what, ret);
 	else
 		pr_notice_once("%s %llu (%s): %s refused with %d (ATT-5)\n",
-			       role, r->id, nmr_owner(r), what, ret);
+			       role, r->id, nmr_owner_name(r), what, ret);
 }
 
 /* Take an offer that did not become a binding off both registrations. nmr_lock held. */
@@ -1022,7 +1022,7 @@ static void nmr_offer_settle(struct nmr_binding *b, int ret)
 	if (ret) {
 		if (ret != -ENODEV)
 			pr_notice_once("client %llu (%s): attach_provider failed with %d after attaching (ATT-8)\n",
-				       c->id, nmr_owner(c), ret);
+				       c->id, nmr_owner_name(c), ret);
 		raw_spin_lock_irq(&b->lock);
 		b->side[NMR_CLIENT].state = NMR_SIDE_DONE;
 		b->side[NMR_CLIENT].has_callbacks = false;
@@ -1063,7 +1063,7 @@ static void nmr_offer(struct nmr_binding *b)
 	}
 	if (!ret)
 		nmr_misuse("client %llu (%s): attach_provider: 0 but unattached (ATT-7)",
-			   c->id, nmr_owner(c));
+			   c->id, nmr_owner_name(c));
 	else if (ret != -ENODEV)
 		nmr_report_refusal("client", c, "attach_provider", ret);
 	nmr_offer_discard(b);
@@ -1570,7 +1570,7 @@ int nmr_deregister(enum nmr_role role, unsigned long handle, unsigned long calle
 	if (r->state != NMR_REG_ACTIVE) {
 		mutex_unlock(&nmr_lock);
 		nmr_misuse("%s %llu (%s) deregistered twice (HDL-3)",
-			   nmr_role_name[role], r->id, nmr_owner(r));
+			   nmr_role_name[role], r->id, nmr_owner_name(r));
 		return -EALREADY;
 	}
 	nmr_reg_begin_deregister(r, &batch);
@@ -1597,7 +1597,7 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 	atomic_long_inc(&nmr_stall_reports);
 	mutex_lock(&nmr_lock);
 	pr_warn("wait for %s %llu (%s) blocked for %u s\n", nmr_role_name[r->role], r->id,
-		nmr_owner(r), jiffies_to_msecs(waited) / 1000);
+		nmr_owner_name(r), jiffies_to_msecs(waited) / 1000);
 	list_for_each_entry(s, &r->bindings[r->role], node) {
 		b = nmr_side_binding(s, r->role);
 		if (READ_ONCE(b->state) == NMR_BINDING_OFFERED) {
@@ -1613,9 +1613,9 @@ static void nmr_report_stall(struct nmr_reg *r, unsigned long waited)
 		raw_spin_unlock_irqrestore(&b->lock, flags);
 		pr_warn("  binding %llu npi %pUl: client %llu (%s) %s %lu ms, provider %llu (%s) %s %lu ms\n",
 			b->id, &r->npi_id,
-			b->side[NMR_CLIENT].reg->id, nmr_owner(b->side[NMR_CLIENT].reg),
+			b->side[NMR_CLIENT].reg->id, nmr_owner_name(b->side[NMR_CLIENT].reg),
 			nmr_side_state_name[st[NMR_CLIENT]], pend[NMR_CLIENT],
-			b->side[NMR_PROVIDER].reg->id, nmr_owner(b->side[NMR_PROVIDER].reg),
+			b->side[NMR_PROVIDER].reg->id, nmr_owner_name(b->side[NMR_PROVIDER].reg),
 			nmr_side_state_name[st[NMR_PROVIDER]], pend[NMR_PROVIDER]);
 	}
 	if (offers)
@@ -1674,7 +1674,7 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle, unsigned long 
 	if (r->state == NMR_REG_ACTIVE) {
 		mutex_unlock(&nmr_lock);
 		nmr_misuse("wait on %s %llu (%s) before deregistering it (HDL-3)",
-			   nmr_role_name[role], r->id, nmr_owner(r));
+			   nmr_role_name[role], r->id, nmr_owner_name(r));
 		return -EINVAL;
 	}
 	if (!r->busy) {
@@ -1687,7 +1687,7 @@ int nmr_wait_deregister(enum nmr_role role, unsigned long handle, unsigned long 
 	if (nmr_wait_would_deadlock(r)) {
 		mutex_unlock(&nmr_lock);
 		nmr_misuse("wait on %s %llu (%s) from a callback it waits for (HDL-4)",
-			   nmr_role_name[role], r->id, nmr_owner(r));
+			   nmr_role_name[role], r->id, nmr_owner_name(r));
 		return -EDEADLK;
 	}
 	kref_get(&r->ref);	/* DRG-5: freed after the last waiter */

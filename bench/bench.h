@@ -215,6 +215,14 @@ struct bench_many {
 	struct nmr_provider **h;
 };
 
+/*
+ * Memory in use in the guest, in KiB (total RAM less what is available), for
+ * what the big rows needed; every reading also raises bench_mem_peak_kib.
+ */
+extern u64 bench_mem_peak_kib;
+u64 bench_mem_used_kib(void);
+u64 bench_mem_total_kib(void);
+
 int bench_many_alloc(struct bench_many *m, unsigned int n, u32 tag);
 int bench_many_register(struct bench_many *m, unsigned int count);
 int bench_many_deregister(struct bench_many *m);
@@ -369,6 +377,7 @@ struct bench_cycle_result {
  *	that registered nothing, with 0 and with @n unrelated registrations
  *	(only with CONFIG_KUNIT, whose build exports the step)
  * @going_ratio: @n / 0, for each size
+ * @mem_kib: memory the @n registrations took (the most of the repetitions)
  */
 struct bench_unrelated_result {
 	unsigned int n[BENCH_UNRELATED_NS];
@@ -376,6 +385,7 @@ struct bench_unrelated_result {
 	struct bench_ratio ratio[BENCH_UNRELATED_NS];
 	struct bench_stat going[BENCH_UNRELATED_NS][2];
 	struct bench_ratio going_ratio[BENCH_UNRELATED_NS];
+	u64 mem_kib[BENCH_UNRELATED_NS];
 };
 
 #define BENCH_FANOUT_NK	4
@@ -401,11 +411,13 @@ struct bench_fanout_result {
  *	nmr_client_detach_provider_complete() look a binding up by its handle)
  *	with none and with @n of them
  * @ratio: @n / none
+ * @mem_kib: memory the @n bindings and their registrations took
  */
 struct bench_bindings_result {
 	unsigned int n;
 	struct bench_case c[2];
 	struct bench_ratio ratio;
+	u64 mem_kib;
 };
 
 /**
@@ -437,7 +449,8 @@ struct bench_offers_result {
  * @sleeps_cyc: mutex waits in which the kthread slept, per cycle, in thousandths
  * @top_pct: the share of that waiting spent on the mutex waited for longest
  *	(over all repetitions), in thousandths of a percent
- * @top_name: that mutex: its symbol, or who took it (never its address)
+ * @top_lock: that mutex (compared, never printed)
+ * @top_name: its symbol, or who took it first (never its address)
  * @nr_locks: how many mutexes they waited for (BENCH_LOCKWAIT_LOCKS + 1: more)
  */
 struct bench_parallel_result {
@@ -453,6 +466,7 @@ struct bench_parallel_result {
 	struct bench_stat waits_cyc;
 	struct bench_stat sleeps_cyc;
 	struct bench_stat top_pct;
+	const void *top_lock;
 	char top_name[96];
 	unsigned int nr_locks;
 };

@@ -161,6 +161,26 @@ int bench_nmr_phases(void *arg, u64 iters, u64 *ns, u64 *sub)
 
 /* ---- many providers, each of an NPI of its own (rows 2 and 5) ---- */
 
+u64 bench_mem_peak_kib;
+
+u64 bench_mem_total_kib(void)
+{
+	struct sysinfo si;
+
+	si_meminfo(&si);
+	return (u64)si.totalram * (PAGE_SIZE / 1024);
+}
+
+u64 bench_mem_used_kib(void)
+{
+	long avail = si_mem_available();
+	u64 total = bench_mem_total_kib(), used;
+
+	used = total - min_t(u64, total, max(avail, 0L) * (PAGE_SIZE / 1024));
+	bench_mem_peak_kib = max(bench_mem_peak_kib, used);
+	return used;
+}
+
 int bench_many_alloc(struct bench_many *m, unsigned int n, u32 tag)
 {
 	unsigned int i;

@@ -145,6 +145,13 @@ void bench_print_cycle(const struct bench_results *res)
 	bench_print_profile(&cy->prof);
 }
 
+/* "memory: <n> <what>: <MiB> MiB, <bytes> B each": what a big row's objects took. */
+static void bench_mem_line(const char *row, unsigned int n, const char *what, u64 kib)
+{
+	pr_info("%-4s memory: %u %s: %llu MiB, %llu B each\n", row, n, what,
+		div_u64(kib, 1024), n ? div_u64(kib * 1024, n) : 0);
+}
+
 void bench_print_unrelated(const struct bench_results *res)
 {
 	const struct bench_unrelated_result *u = &res->unrelated;
@@ -161,6 +168,7 @@ void bench_print_unrelated(const struct bench_results *res)
 		bench_line("2", what, &u->c[i][1].st, "ns");
 		snprintf(what, sizeof(what), "ratio %u unrelated / 0", u->n[i]);
 		bench_ratio_line("2", what, &u->ratio[i]);
+		bench_mem_line("2", u->n[i], "unrelated registrations", u->mem_kib[i]);
 	}
 	if (!u->going[0][0].n)
 		return;
@@ -204,6 +212,7 @@ void bench_print_bindings(const struct bench_results *res)
 	bench_line("6", what, &b->c[1].st, "ns");
 	snprintf(what, sizeof(what), "ratio %u other bindings / 0", b->n);
 	bench_ratio_line("6", what, &b->ratio);
+	bench_mem_line("6", b->n, "other bindings (with their registrations)", b->mem_kib);
 }
 
 void bench_print_offers(const struct bench_results *res)
@@ -317,6 +326,8 @@ void bench_report(const struct bench_results *res, const struct bench_row *rows,
 		"spread    [min .. max]");
 	for (i = 0; i < nr_rows; i++)
 		rows[i].print(res);
+	pr_info("memory: at most %llu MiB of the guest's %llu MiB were in use at the big rows' peaks\n",
+		div_u64(bench_mem_peak_kib, 1024), div_u64(bench_mem_total_kib(), 1024));
 	pr_info("NMR-BENCH-END\n");
 	for (i = 0; i < NR_BENCH_GOALS; i++)
 		bench_goal_line(&res->goals[i]);

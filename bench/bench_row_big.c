@@ -177,6 +177,7 @@ int bench_row_bindings(struct bench_results *res)
 	struct bench_pend *n;
 	unsigned int r;
 	int ret, ret2;
+	u64 mem, mem_after;
 
 	n = kmalloc(sizeof(*n), GFP_KERNEL);
 	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
@@ -190,7 +191,10 @@ int bench_row_bindings(struct bench_results *res)
 	b->c[1] = b->c[0];
 	for (r = 0; r < bench_reps && !ret; r++)
 		ret = bench_once(&b->c[0]);
+	mem = bench_mem_used_kib();
 	ret = ret ?: bench_square_up(sq, bench_big_bindings);
+	mem_after = bench_mem_used_kib();
+	b->mem_kib = mem_after > mem ? mem_after - mem : 0;
 	b->n = sq->side * sq->side;
 	for (r = 0; r < bench_reps && !ret; r++)
 		ret = bench_once(&b->c[1]);
@@ -429,7 +433,6 @@ static void bench_par_add_waits(struct bench_parallel_result *pr,
 	u64 cycles = max_t(u64, pw->cycles, 1);
 	const struct bench_lockwait_lock *top = bench_lockwait_top(&pw->w);
 	struct bench_lockwait_lock all;
-	char name[sizeof(pr->top_name)];
 	unsigned int nr = 0;
 
 	bench_lockwait_total(&pw->w, &all);
@@ -440,11 +443,12 @@ static void bench_par_add_waits(struct bench_parallel_result *pr,
 	while (nr < BENCH_LOCKWAIT_LOCKS && pw->w.l[nr].lock)
 		nr++;
 	pr->nr_locks = max(pr->nr_locks, nr + (pw->w.rest.waits ? 1 : 0));
-	bench_lockwait_name(top, name, sizeof(name));
-	if (!pr->top_name[0])
-		strscpy(pr->top_name, name, sizeof(pr->top_name));
-	else if (strcmp(pr->top_name, name))
+	if (!pr->top_name[0]) {
+		pr->top_lock = top ? top->lock : NULL;
+		bench_lockwait_name(top, pr->top_name, sizeof(pr->top_name));
+	} else if (pr->top_lock != (top ? top->lock : NULL)) {
 		strscpy(pr->top_name, "not the same in every repetition", sizeof(pr->top_name));
+	}
 }
 
 /*

@@ -52,6 +52,7 @@ static int bench_unrelated_measure(struct bench_unrelated_result *u, unsigned in
 				   unsigned int reps, struct module *fake)
 {
 	struct bench_case *c = u->c[size];
+	u64 before, after;
 	unsigned int r;
 	int ret;
 
@@ -65,9 +66,13 @@ static int bench_unrelated_measure(struct bench_unrelated_result *u, unsigned in
 		if (ret)
 			return ret;
 		bench_going_time(fake, &u->going[size][0]);
+		before = bench_mem_used_kib();
 		ret = bench_many_register(many, many->n);
 		if (ret)
 			return ret;
+		after = bench_mem_used_kib();
+		if (after > before)
+			u->mem_kib[size] = max(u->mem_kib[size], after - before);
 		ret = bench_once(&c[1]);
 		if (ret)
 			return ret;

@@ -601,6 +601,129 @@ static void hdl6_two_going_steps_at_once(struct kunit *test)
 	tp_leave(test, p);
 }
 
+/* ---- HDL-6 with one entry per module (nmr_owners) ---- */
+
+struct hdl6_churn {
+	struct module *f, *g;
+	struct tpeer *x, *y, *c2;
+	int rx, rx2, ry, rw;
+	bool fired;
+};
+
+/* In p's detach for c, on the GOING step's thread: add and free module entries. */
+static void hdl6_churn_hook(struct tpeer *tp, struct tbind *tb, enum tp_event ev)
+{
+	struct hdl6_churn *h = tp->hook_data;
+
+	if (ev != TP_DETACH || h->fired)
+		return;
+	h->fired = true;
+	h->rx = tp_register_owner(h->x, h->g);		/* a new owner entry, G */
+	if (!h->rx)
+		h->rx2 = nmr_deregister_client_sync(h->x->client);	/* G freed again */
+	h->ry = tp_register_owner(h->y, h->f);		/* F is going: refused */
+	h->rw = tp_wait(h->c2);				/* kills c2, on F's list */
+}
+
+/*
+ * HDL-6: a callback that the GOING step of module F runs (a peer's detach)
+ * registers and deregisters for another module G (G's entry is added and
+ * freed), is refused for F (-ENODEV: F's step has made its list), and waits
+ * for a registration of F the step has on its list (killing it). The step
+ * still cuts F loose, and F's address registers anew afterwards.
+ */
+static void hdl6_module_entries_change_inside_the_going_step(struct kunit *test)
+{
+	struct tpeer *p = tp_new(test, false, "p", &tnpi_a);
+	struct tpeer *c = tp_new(test, true, "c", &tnpi_a);
+	struct tpeer *c2 = tp_new(test, true, "c2", &tnpi_b);
+	struct tpeer *x = tp_new(test, true, "x", &tnpi_b);
+	struct tpeer *y = tp_new(test, true, "y", &tnpi_b);
+	struct tpeer *z = tp_new(test, true, "z", &tnpi_a);
+	struct hdl6_churn *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct rent *r = rent_new(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->f = rent_fake_module(test, r);
+	h->g = kunit_kzalloc(test, sizeof(*h->g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->g);
+	strscpy(h->g->name, "nmr_fake_g", sizeof(h->g->name));
+	h->x = x;
+	h->y = y;
+	h->c2 = c2;
+	KUNIT_ASSERT_EQ(test, tp_register(p), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c2, h->f), 0);
+	KUNIT_ASSERT_EQ(test, tp_register_owner(c, h->f), 0);
+	KUNIT_EXPECT_EQ(test, tp_deregister(c2), -EINPROGRESS);	/* never waited */
+	p->hook = hdl6_churn_hook;
+	p->hook_data = h;
+	nmr_module_going(h->f);
+	c->poisoned = true;
+	c->waited = true;
+	c->deregistered = true;
+	x->deregistered = x->waited = true;
+	KUNIT_EXPECT_TRUE(test, h->fired);
+	KUNIT_EXPECT_EQ(test, h->rx, 0);
+	KUNIT_EXPECT_EQ(test, h->rx2, 0);
+	KUNIT_EXPECT_EQ(test, h->ry, -ENODEV);
+	KUNIT_EXPECT_EQ(test, h->rw, 0);
+	/* F's entry is gone; F registers anew, and G too. */
+	KUNIT_EXPECT_EQ(test, tp_register_owner(z, h->f), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&z->attaches), 1);
+	tp_leave(test, z);
+	tp_leave(test, p);
+}
+
+#define HDL6_MODS 200
+/*
+ * HDL-6, EXT-1: 200 modules of two registrations each (more modules than the
+ * table of modules has buckets): debugfs lists all 400; each module's GOING
+ * step cuts loose its own registrations only, whether it has one or two
+ * left; nothing is listed after the last; the same addresses register again.
+ */
+static void hdl6_ext1_each_module_goes_alone(struct kunit *test)
+{
+	struct module *m = kunit_kcalloc(test, HDL6_MODS, sizeof(*m), GFP_KERNEL);
+	struct tpeer **c = kunit_kcalloc(test, 2 * HDL6_MODS, sizeof(*c), GFP_KERNEL);
+	char name[8], *text, *s;
+	int i, lines = 0;
+
+	KUNIT_ASSERT_TRUE(test, m && c);
+	for (i = 0; i < HDL6_MODS; i++) {
+		snprintf(m[i].name, sizeof(m[i].name), "rvm%d", i);
+		snprintf(name, sizeof(name), "a%d", i);
+		c[2 * i] = tp_new(test, true, name, &tnpi_b);
+		snprintf(name, sizeof(name), "b%d", i);
+		c[2 * i + 1] = tp_new(test, true, name, &tnpi_b);
+		KUNIT_ASSERT_EQ(test, tp_register_owner(c[2 * i], &m[i]), 0);
+		KUNIT_ASSERT_EQ(test, tp_register_owner(c[2 * i + 1], &m[i]), 0);
+	}
+	text = tp_show(test, nmr_registrations_show);
+	for (s = text; (s = strstr(s, "owner=rvm")); s++)
+		lines++;
+	KUNIT_EXPECT_EQ(test, lines, 2 * HDL6_MODS);
+	for (i = 0; i < HDL6_MODS; i++) {
+		if (i % 2) {
+			nmr_module_going(&m[i]);
+			c[2 * i]->deregistered = c[2 * i]->waited = true;
+			c[2 * i + 1]->deregistered = c[2 * i + 1]->waited = true;
+		} else {
+			tp_leave(test, c[2 * i + 1]);
+			nmr_module_going(&m[i]);	/* a is cut loose */
+			c[2 * i]->deregistered = c[2 * i]->waited = true;
+		}
+	}
+	text = tp_show(test, nmr_registrations_show);
+	KUNIT_EXPECT_NULL(test, strstr(text, "owner=rvm"));
+	/* the same addresses register again */
+	for (i = 0; i < HDL6_MODS; i++)
+		KUNIT_EXPECT_EQ(test, tp_register_owner(c[2 * i], &m[i]), 0);
+	for (i = 0; i < HDL6_MODS; i++) {
+		c[2 * i]->deregistered = c[2 * i]->waited = false;
+		tp_leave(test, c[2 * i]);
+	}
+}
+
 static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(drg2_queued_offer_does_not_hold_a_wait),
 	KUNIT_CASE(hdl6_no_offer_of_a_going_module),
@@ -612,6 +735,8 @@ static struct kunit_case nmr_reentry_cases[] = {
 	KUNIT_CASE(ext2_register_event_reads_a_live_registration),
 	KUNIT_CASE(drg4_huge_stall_period_does_not_wrap),
 	KUNIT_CASE(hdl6_same_address_registers_after_going),
+	KUNIT_CASE(hdl6_module_entries_change_inside_the_going_step),
+	KUNIT_CASE(hdl6_ext1_each_module_goes_alone),
 	KUNIT_CASE(hdl6_two_going_steps_at_once),
 	{}
 };
