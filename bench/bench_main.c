@@ -19,10 +19,16 @@ NMR_IMPORT_NS();
  *  1.1  the nmr cycle taken apart: its three calls, and variants of it;
  *  1.2  the kernel primitives the NMR core is made of;
  *  1.3  a sampled profile of the nmr cycle (x86 with the ORC unwinder);
- *  2    the nmr cycle with 10 000 registrations of other NPIs;
+ *  2    the nmr cycle with 10 000 to 1 000 000 registrations of other NPIs,
+ *       and the memory they took;
+ *  2.1  beside them, the NMR's HDL-6 step for a module that goes away;
  *  3    deregistering a provider with K bindings, per binding;
  *  4    calls through a binding: bare, nmr_rundown, an atomic counter;
- *  5    slab memory per registration, binding and auxiliary device.
+ *  5    slab memory per registration, binding and auxiliary device;
+ *  6    the cycle with a pending side beside 1 000 000 live bindings;
+ *  7    registering a client into an NPI with K providers, per offer;
+ *  8    the cycle on every CPU at once, the host's ceiling, and the mutex
+ *       waits that explain the difference.
  *
  * How it works. Everything runs at module init, on the insmod thread, and
  * the table is printed at the end, so that printing never slows a
