@@ -126,9 +126,10 @@ DEFINE_HASHTABLE(nmr_owners, NMR_OWNER_BITS);	/* nmr_lock */
  * The seed still decides where a block goes, so that ids taken in a stride
  * (each client of an NPI with 63 providers takes 64) scatter, and a rehash
  * with a new seed moves the blocks apart; within a block no two ids meet in
- * a table of 64 buckets or more, and in a smaller one at most 64 / size. An id hashed to itself piled strided ids up
- * in a few buckets no rehash could spread, and an insertion then failed with
- * -EBUSY (found by review, nmr_nomem.reg1_no_enomem_from_an_id_pattern).
+ * a table of 64 buckets or more, and in a smaller one at most 64 / size.
+ * An id hashed to itself piled strided ids up in a few buckets no rehash
+ * could spread, and an insertion then failed with -EBUSY (found by review,
+ * nmr_nomem.reg1_no_enomem_from_an_id_pattern).
  */
 static u32 nmr_id_hashfn(const void *data, u32 len, u32 seed)
 {

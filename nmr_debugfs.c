@@ -30,69 +30,81 @@ static void nmr_show_module_id(struct seq_file *m, const struct nmr_module_id *i
  * ids are printed, never pointers. Registrations are listed module by module
  * (nmr_owners), each module's in registration order.
  */
+/* One line of the registrations file: @r. nmr_lock held. */
+static void nmr_show_reg(struct seq_file *m, const struct nmr_reg *r)
+{
+	unsigned int bindings = 0, offers = 0;
+	struct nmr_side *s;
+
+	list_for_each_entry(s, &r->bindings[r->role], node) {
+		if (READ_ONCE(nmr_side_binding(s, r->role)->state) == NMR_BINDING_OFFERED)
+			offers++;
+		else
+			bindings++;
+	}
+	seq_printf(m, "%s id=%llu owner=%s npi=%pUl", nmr_role_name[r->role], r->id,
+		   r->owner_name, &r->npi_id);
+	nmr_show_module_id(m, &r->module_id);
+	seq_printf(m, " number=%u state=%s bindings=%u offers=%u\n", r->number,
+		   nmr_reg_state_name(r), bindings, offers);
+}
+
 VISIBLE_IF_KUNIT int nmr_registrations_show(struct seq_file *m, void *unused)
 {
-	unsigned int bindings, offers, bkt;
 	struct nmr_owner *o;
-	struct nmr_side *s;
 	struct nmr_reg *r;
+	unsigned int bkt;
 
 	mutex_lock(&nmr_lock);
-	nmr_for_each_reg(bkt, o, r) {
-		bindings = 0;
-		offers = 0;
-		list_for_each_entry(s, &r->bindings[r->role], node) {
-			if (READ_ONCE(nmr_side_binding(s, r->role)->state) == NMR_BINDING_OFFERED)
-				offers++;
-			else
-				bindings++;
-		}
-		seq_printf(m, "%s id=%llu owner=%s npi=%pUl", nmr_role_name[r->role], r->id,
-			   r->owner_name, &r->npi_id);
-		nmr_show_module_id(m, &r->module_id);
-		seq_printf(m, " number=%u state=%s bindings=%u offers=%u\n", r->number,
-			   nmr_reg_state_name(r), bindings, offers);
-	}
+	hash_for_each(nmr_owners, bkt, o, node)
+		list_for_each_entry(r, &o->regs, all_node)
+			nmr_show_reg(m, r);
 	mutex_unlock(&nmr_lock);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_registrations_show);
 DEFINE_SHOW_ATTRIBUTE(nmr_registrations);
 
-VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
+/* The lines of the bindings file for client @r's bindings. nmr_lock held. */
+static void nmr_show_client_bindings(struct seq_file *m, const struct nmr_reg *r)
 {
 	unsigned long now = jiffies, flags, pending;
 	enum nmr_side_state st[2];
 	enum nmr_binding_state bs;
 	struct nmr_binding *b;
-	struct nmr_owner *o;
 	struct nmr_side *s;
-	struct nmr_reg *r;
-	unsigned int bkt;
 	int i;
 
-	mutex_lock(&nmr_lock);
-	nmr_for_each_reg(bkt, o, r) {
-		if (r->role != NMR_CLIENT)
-			continue;	/* each binding has exactly one client */
-		list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {
-			b = nmr_side_binding(s, NMR_CLIENT);
-			pending = 0;
-			raw_spin_lock_irqsave(&b->lock, flags);
-			bs = b->state;
-			for (i = 0; i < 2; i++) {
-				st[i] = b->side[i].state;
-				if (st[i] == NMR_SIDE_PENDING)
-					pending = max(pending, now - b->side[i].pending_since);
-			}
-			raw_spin_unlock_irqrestore(&b->lock, flags);
-			seq_printf(m, "binding id=%llu client=%llu provider=%llu npi=%pUl state=%s client=%s provider=%s pending_ms=%u\n",
-				   b->id, r->id, b->side[NMR_PROVIDER].reg->id, &r->npi_id,
-				   nmr_binding_state_name[bs], nmr_side_state_name[st[NMR_CLIENT]],
-				   nmr_side_state_name[st[NMR_PROVIDER]],
-				   jiffies_to_msecs(pending));
+	list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {
+		b = nmr_side_binding(s, NMR_CLIENT);
+		pending = 0;
+		raw_spin_lock_irqsave(&b->lock, flags);
+		bs = b->state;
+		for (i = 0; i < 2; i++) {
+			st[i] = b->side[i].state;
+			if (st[i] == NMR_SIDE_PENDING)
+				pending = max(pending, now - b->side[i].pending_since);
 		}
+		raw_spin_unlock_irqrestore(&b->lock, flags);
+		seq_printf(m, "binding id=%llu client=%llu provider=%llu npi=%pUl state=%s client=%s provider=%s pending_ms=%u\n",
+			   b->id, r->id, b->side[NMR_PROVIDER].reg->id, &r->npi_id,
+			   nmr_binding_state_name[bs], nmr_side_state_name[st[NMR_CLIENT]],
+			   nmr_side_state_name[st[NMR_PROVIDER]],
+			   jiffies_to_msecs(pending));
 	}
+}
+
+VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
+{
+	struct nmr_owner *o;
+	struct nmr_reg *r;
+	unsigned int bkt;
+
+	mutex_lock(&nmr_lock);
+	hash_for_each(nmr_owners, bkt, o, node)
+		list_for_each_entry(r, &o->regs, all_node)
+			if (r->role == NMR_CLIENT)	/* each binding has exactly one client */
+				nmr_show_client_bindings(m, r);
 	mutex_unlock(&nmr_lock);
 	return 0;
 }

@@ -245,14 +245,6 @@ struct nmr_owner {
 
 #define NMR_OWNER_BITS	6	/* buckets of nmr_owners: modules, not objects */
 extern struct hlist_head nmr_owners[1 << NMR_OWNER_BITS];
-
-/*
- * Every registration not yet dead, module by module (nmr_lock held). Two
- * loops: a break in the body leaves only the inner one.
- */
-#define nmr_for_each_reg(bkt, o, r)					\
-	hash_for_each(nmr_owners, bkt, o, node)				\
-		list_for_each_entry(r, &(o)->regs, all_node)
 extern const char *const nmr_role_name[];
 extern const char *const nmr_side_state_name[];
 extern const char *const nmr_binding_state_name[];

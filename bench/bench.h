@@ -297,6 +297,10 @@ void bench_lockwait_add(unsigned int cpu, struct bench_lockwait *sum);
 void bench_lockwait_total(const struct bench_lockwait *w, struct bench_lockwait_lock *all);
 const struct bench_lockwait_lock *bench_lockwait_top(const struct bench_lockwait *w);
 void bench_lockwait_name(const struct bench_lockwait_lock *l, char *buf, size_t len);
+struct mutex;
+struct mutex *bench_lockwait_nmr_mutex(const struct bench_lockwait_lock *l);
+void bench_hold_start(struct mutex *lock);
+u64 bench_hold_stop(void);
 
 /* ---- the profiler (bench_prof.c) ---- */
 
@@ -452,6 +456,16 @@ struct bench_offers_result {
  * @top_lock: that mutex (compared, never printed)
  * @top_name: its symbol, or who took it first (never its address)
  * @nr_locks: how many mutexes they waited for (BENCH_LOCKWAIT_LOCKS + 1: more)
+ * @hold: that mutex, if nmr.ko took it (then it is nmr.ko's, and may be read)
+ * @held_one: share of the time @hold was held while one kthread cycled,
+ *	sampled every millisecond, in thousandths of a percent (from the
+ *	repetition after the one that found @hold)
+ * @held_all: the same while @threads kthreads cycled
+ * @held_bound: 100 / @held_one: the most @threads kthreads could do with
+ *	@hold taken as often and for as long as by one kthread, in hundredths
+ * @held_here: @held_bound x @bare_ratio / @threads: the same on this host,
+ *	where each of @threads kthreads runs at @bare_ratio / @threads of the
+ *	speed of one, and so holds the mutex that much longer
  */
 struct bench_parallel_result {
 	unsigned int threads;
@@ -469,6 +483,11 @@ struct bench_parallel_result {
 	const void *top_lock;
 	char top_name[96];
 	unsigned int nr_locks;
+	struct mutex *hold;	/* read with mutex_is_locked(), never taken */
+	struct bench_stat held_one;
+	struct bench_stat held_all;
+	u64 held_bound;
+	u64 held_here;
 };
 
 enum bench_guard {

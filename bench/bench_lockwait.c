@@ -18,8 +18,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hrtimer.h>
 #include <linux/kallsyms.h>
 #include <linux/ktime.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
@@ -27,6 +29,7 @@
 #include <linux/tracepoint.h>
 #include <trace/events/lock.h>
 #include "bench.h"
+#include "nmr_compat.h"
 
 struct bench_lockwait_slot {
 	struct task_struct *task;	/* the kthread watched on this CPU, or NULL */
@@ -184,6 +187,22 @@ static bool bench_lockwait_lock_frame(const char *sym)
 }
 
 /*
+ * The first function of @l's first wait that is not the locking code: who
+ * took the mutex. Return: its symbol in @sym (KSYM_SYMBOL_LEN), or false.
+ */
+static bool bench_lockwait_taker(const struct bench_lockwait_lock *l, char *sym)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nr_stack; i++) {
+		sprint_symbol_no_offset(sym, l->stack[i]);
+		if (strncmp(sym, "0x", 2) && !bench_lockwait_lock_frame(sym))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The name of @l's mutex, into @buf (@len bytes): its symbol, else the first
  * function of its first wait's stack that is not the locking code ("a mutex
  * taken in nmr_register [nmr]"); never the address itself.
@@ -191,7 +210,6 @@ static bool bench_lockwait_lock_frame(const char *sym)
 void bench_lockwait_name(const struct bench_lockwait_lock *l, char *buf, size_t len)
 {
 	char sym[KSYM_SYMBOL_LEN];
-	unsigned int i;
 
 	if (!l) {
 		strscpy(buf, "none", len);
@@ -202,12 +220,60 @@ void bench_lockwait_name(const struct bench_lockwait_lock *l, char *buf, size_t 
 		strscpy(buf, sym, len);
 		return;
 	}
-	for (i = 0; i < l->nr_stack; i++) {
-		sprint_symbol_no_offset(sym, l->stack[i]);
-		if (!strncmp(sym, "0x", 2) || bench_lockwait_lock_frame(sym))
-			continue;
+	if (bench_lockwait_taker(l, sym))
 		snprintf(buf, len, "a mutex taken in %s", sym);
-		return;
-	}
-	strscpy(buf, "a mutex that is not a symbol", len);
+	else
+		strscpy(buf, "a mutex that is not a symbol", len);
+}
+
+/*
+ * @l's mutex if nmr.ko itself took it: then it is one of nmr.ko's own static
+ * mutexes (the NMR allocates none), which lives as long as nmr.ko, so the
+ * bench may read it. NULL otherwise (a mutex of the heap may be freed).
+ */
+struct mutex *bench_lockwait_nmr_mutex(const struct bench_lockwait_lock *l)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	size_t n;
+
+	if (!l || !bench_lockwait_taker(l, sym))
+		return NULL;
+	n = strlen(sym);
+	return n > 6 && !strcmp(sym + n - 6, " [nmr]") ? (struct mutex *)l->lock : NULL;
+}
+
+/* ---- how much of the time the mutex is held: sampled ---- */
+
+#define BENCH_HOLD_PERIOD_NS	(1000 * 1000)	/* 1 kHz: light beside the kthreads */
+
+static struct {
+	struct hrtimer timer;
+	struct mutex *lock;	/* sampled, never taken */
+	u64 samples;
+	u64 held;
+} bench_hold;
+
+static enum hrtimer_restart bench_hold_tick(struct hrtimer *t)
+{
+	hrtimer_forward_now(t, ns_to_ktime(BENCH_HOLD_PERIOD_NS));
+	bench_hold.samples++;
+	bench_hold.held += mutex_is_locked(bench_hold.lock);
+	return HRTIMER_RESTART;
+}
+
+/* Sample, from this CPU's timer interrupt, whether anyone holds @lock. */
+void bench_hold_start(struct mutex *lock)
+{
+	bench_hold.lock = lock;
+	bench_hold.samples = 0;
+	bench_hold.held = 0;
+	hrtimer_setup(&bench_hold.timer, bench_hold_tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&bench_hold.timer, ns_to_ktime(BENCH_HOLD_PERIOD_NS), HRTIMER_MODE_REL_HARD);
+}
+
+/* Stop sampling. Return: the share of samples that found it held, in thousandths of a %. */
+u64 bench_hold_stop(void)
+{
+	hrtimer_cancel(&bench_hold.timer);
+	return div64_u64(bench_hold.held * 100 * 1000, max_t(u64, bench_hold.samples, 1));
 }

@@ -260,6 +260,18 @@ void bench_print_parallel(const struct bench_results *res)
 		pr_info("8    why: mutexes waited for: %u\n", pr->nr_locks);
 	pr_info("8    why: the one waited for longest: %s\n", pr->top_name);
 	bench_line("8", "why: its share of the waiting", &pr->top_pct, "%");
+	if (!pr->held_one.n) {
+		pr_info("8    why: how long it is held: not sampled (not a mutex of nmr.ko)\n");
+		return;
+	}
+	bench_line("8", "why: it is held, 1 kthread (sampled every ms)", &pr->held_one, "%");
+	snprintf(what, sizeof(what), "why: it is held, %u kthreads", pr->threads);
+	bench_line("8", what, &pr->held_all, "%");
+	snprintf(what, sizeof(what), "why: so %u kthreads do at most (100 / held of 1)",
+		 pr->threads);
+	pr_info("8    %-52s %9llu.%02llu x\n", what, pr->held_bound / 100, pr->held_bound % 100);
+	snprintf(what, sizeof(what), "why: here, at most that x (ceiling / %u)", pr->threads);
+	pr_info("8    %-52s %9llu.%02llu x\n", what, pr->held_here / 100, pr->held_here % 100);
 }
 
 /* Row 4, all CPUs: "<cpus> CPUs: <what>". */

@@ -445,6 +445,7 @@ static void bench_par_add_waits(struct bench_parallel_result *pr,
 	pr->nr_locks = max(pr->nr_locks, nr + (pw->w.rest.waits ? 1 : 0));
 	if (!pr->top_name[0]) {
 		pr->top_lock = top ? top->lock : NULL;
+		pr->hold = bench_lockwait_nmr_mutex(top);
 		bench_lockwait_name(top, pr->top_name, sizeof(pr->top_name));
 	} else if (pr->top_lock != (top ? top->lock : NULL)) {
 		strscpy(pr->top_name, "not the same in every repetition", sizeof(pr->top_name));
@@ -461,14 +462,23 @@ static int bench_par_pair(struct bench_parallel_result *pr, struct bench_par_thr
 			  struct bench_stat *all)
 {
 	struct bench_par_waits pw = {}, *waits = NULL;
+	struct mutex *hold = bare ? NULL : pr->hold;
 	s64 v1, vn;
 
 	if (!bare && !pr->lockwait)
 		waits = &pw;
+	if (hold)
+		bench_hold_start(hold);
 	v1 = bench_par_once(t, 1, bare, NULL);
+	if (hold)
+		bench_add(&pr->held_one, bench_hold_stop());
 	if (v1 < 0)
 		return v1;
+	if (hold)
+		bench_hold_start(hold);
 	vn = bench_par_once(t, nr, bare, waits);
+	if (hold)
+		bench_add(&pr->held_all, bench_hold_stop());
 	if (vn < 0)
 		return vn;
 	bench_add(one, v1);
@@ -509,6 +519,9 @@ int bench_row_parallel(struct bench_results *res)
 	if (!ret) {
 		pr->ratio = bench_ratio_of(&pr->all, &pr->one);
 		pr->bare_ratio = bench_ratio_of(&pr->bare_all, &pr->bare_one);
+		if (bench_median(&pr->held_one))
+			pr->held_bound = div64_u64(100 * 100 * 1000, bench_median(&pr->held_one));
+		pr->held_here = div64_u64(pr->held_bound * pr->bare_ratio.med, 100 * nr);
 		if (nr == 4)
 			bench_goal_set(res, BENCH_GOAL_PARALLEL_4, pr->ratio.med);
 	}

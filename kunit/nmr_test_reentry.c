@@ -658,10 +658,8 @@ static void hdl6_module_entries_change_inside_the_going_step(struct kunit *test)
 	p->hook = hdl6_churn_hook;
 	p->hook_data = h;
 	nmr_module_going(h->f);
-	c->poisoned = true;
-	c->waited = true;
-	c->deregistered = true;
-	x->deregistered = x->waited = true;
+	rent_gone(c);
+	rent_gone(x);		/* deregistered and waited for inside the step */
 	KUNIT_EXPECT_TRUE(test, h->fired);
 	KUNIT_EXPECT_EQ(test, h->rx, 0);
 	KUNIT_EXPECT_EQ(test, h->rx2, 0);
@@ -690,7 +688,7 @@ static void hdl6_ext1_each_module_goes_alone(struct kunit *test)
 
 	KUNIT_ASSERT_TRUE(test, m && c);
 	for (i = 0; i < HDL6_MODS; i++) {
-		snprintf(m[i].name, sizeof(m[i].name), "rvm%d", i);
+		snprintf(m[i].name, sizeof(m[i].name), "nmr_hdl6_%d", i);
 		snprintf(name, sizeof(name), "a%d", i);
 		c[2 * i] = tp_new(test, true, name, &tnpi_b);
 		snprintf(name, sizeof(name), "b%d", i);
@@ -699,29 +697,31 @@ static void hdl6_ext1_each_module_goes_alone(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, tp_register_owner(c[2 * i + 1], &m[i]), 0);
 	}
 	text = tp_show(test, nmr_registrations_show);
-	for (s = text; (s = strstr(s, "owner=rvm")); s++)
+	for (s = text; (s = strstr(s, "owner=nmr_hdl6_")); s++)
 		lines++;
 	KUNIT_EXPECT_EQ(test, lines, 2 * HDL6_MODS);
 	for (i = 0; i < HDL6_MODS; i++) {
 		if (i % 2) {
 			nmr_module_going(&m[i]);
-			c[2 * i]->deregistered = c[2 * i]->waited = true;
-			c[2 * i + 1]->deregistered = c[2 * i + 1]->waited = true;
+			rent_gone(c[2 * i]);
+			rent_gone(c[2 * i + 1]);
 		} else {
 			tp_leave(test, c[2 * i + 1]);
 			nmr_module_going(&m[i]);	/* a is cut loose */
-			c[2 * i]->deregistered = c[2 * i]->waited = true;
+			rent_gone(c[2 * i]);
 		}
 	}
 	text = tp_show(test, nmr_registrations_show);
-	KUNIT_EXPECT_NULL(test, strstr(text, "owner=rvm"));
-	/* the same addresses register again */
-	for (i = 0; i < HDL6_MODS; i++)
-		KUNIT_EXPECT_EQ(test, tp_register_owner(c[2 * i], &m[i]), 0);
+	KUNIT_EXPECT_NULL(test, strstr(text, "owner=nmr_hdl6_"));
+	/* The same addresses register again (the same peers, alive again). */
 	for (i = 0; i < HDL6_MODS; i++) {
-		c[2 * i]->deregistered = c[2 * i]->waited = false;
-		tp_leave(test, c[2 * i]);
+		c[2 * i]->deregistered = false;
+		c[2 * i]->waited = false;
+		WRITE_ONCE(c[2 * i]->poisoned, false);
+		KUNIT_EXPECT_EQ(test, tp_register_owner(c[2 * i], &m[i]), 0);
 	}
+	for (i = 0; i < HDL6_MODS; i++)
+		tp_leave(test, c[2 * i]);
 }
 
 static struct kunit_case nmr_reentry_cases[] = {
