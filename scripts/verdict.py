@@ -70,6 +70,13 @@ KCSAN_PAIR = re.compile(r"BUG: KCSAN: data-race in (\S+) / (\S+)")
 #   write_seqcount_latch_begin()/_end(); 7.3 has it), so only the 6.12 KCSAN kernel says it.
 #   Seen in a 300-s KCSAN torture: "data-race in __mod_tree_remove.constprop.0 / mod_find",
 #   the reader being nmr_register() on nmr_unload_peer's thread while the victim unloaded.
+# - The workqueue (kernel/workqueue.c): queueing a work item sets its PENDING bit with a
+#   marked test_and_set_bit() on work->data, while a worker moving linked items to run
+#   (move_linked_works(), from assign_work()) tests the same word's LINKED bit with a plain
+#   read; 6.12 and 7.3 both read it so. Seen in CI (6.12 KCSAN): "data-race in
+#   move_linked_works / queue_work_on", the work item being an rhashtable's resize work in
+#   nmr.ko's binding table, queued by rhashtable_remove_fast() (inlined into nmr) as the
+#   table shrank, while a kworker picked up the system workqueue's items.
 KERNEL_INTERNALS = (
     {"osq_lock", "osq_unlock", "osq_wait_next", "mutex_spin_on_owner",
      "mutex_optimistic_spin", "__mutex_lock", "rwsem_spin_on_owner",
@@ -77,6 +84,7 @@ KERNEL_INTERNALS = (
     {"hrtimer_wakeup", "schedule_hrtimeout_range_clock", "do_nanosleep"},
     {"mod_find", "__mod_tree_insert", "__mod_tree_remove", "mod_tree_insert",
      "mod_tree_remove", "latch_tree_find", "latch_tree_insert", "latch_tree_erase"},
+    {"queue_work_on", "__queue_work", "move_linked_works", "assign_work"},
 )
 # gcc's names for a specialised or split copy of a function: "f.constprop.0", "f.isra.0".
 CLONE_SUFFIX = re.compile(r"\.(constprop|isra|part|cold)\.\d+$")
@@ -183,7 +191,7 @@ def find_splats(lines):
     unlocked statistics, the 8250 driver's runtime PM): listed in foreign, shown,
     not counted as a failure; so is a race between two accesses inside one kernel
     primitive (KERNEL_INTERNALS: lock spinning, the hrtimer sleeper, the module tree's
-    latch), whoever called it. Any other KCSAN report with a frame of ours is a splat.
+    latch, the workqueue's work->data), whoever called it. Any other KCSAN report with a frame of ours is a splat.
     """
     splats, excused, foreign = [], [], []
     expecting = atomic = restarting = False
@@ -358,6 +366,14 @@ def self_test():
          kcsan_report("__mod_tree_remove.constprop.0 / mod_find",
                       ["mod_find+0x2a/0x110", "static_obj+0x67/0x90",
                        "nmr_register+0x293/0x17c0 [nmr]", ours])),
+        ("workqueue race under our rhashtable removal", "foreign",
+         kcsan_report("move_linked_works / queue_work_on",
+                      ["queue_work_on+0x46/0xa0",
+                       "__rhashtable_remove_fast.constprop.0.isra.0+0x82c/0x840 [nmr]",
+                       "nmr_binding_unpublish_id+0x49/0xa0 [nmr]"])),
+        ("a race between the workqueue and a function of ours", "splat",
+         kcsan_report("queue_work_on / nmr_binding_cleanup",
+                      ["queue_work_on+0x46/0xa0", "nmr_binding_cleanup+0x1/0x2 [nmr]"])),
         ("a race between the module tree and a clone of a function of ours", "splat",
          kcsan_report("mod_find / nmr_offer.constprop.0",
                       ["mod_find+0x2a/0x110", "nmr_offer.constprop.0+0x1/0x2 [nmr]"])),
