@@ -30,6 +30,21 @@ static void nmr_show_module_id(struct seq_file *m, const struct nmr_module_id *i
  * ids are printed, never pointers. Registrations are listed module by module
  * (nmr_owners), each module's in registration order.
  */
+static int nmr_show_each(struct seq_file *m,
+			 void (*show)(struct seq_file *m, const struct nmr_reg *r))
+{
+	struct nmr_owner *o;
+	struct nmr_reg *r;
+	unsigned int bkt;
+
+	mutex_lock(&nmr_lock);
+	hash_for_each(nmr_owners, bkt, o, node)
+		list_for_each_entry(r, &o->regs, all_node)
+			show(m, r);
+	mutex_unlock(&nmr_lock);
+	return 0;
+}
+
 /* One line of the registrations file: @r. nmr_lock held. */
 static void nmr_show_reg(struct seq_file *m, const struct nmr_reg *r)
 {
@@ -51,21 +66,15 @@ static void nmr_show_reg(struct seq_file *m, const struct nmr_reg *r)
 
 VISIBLE_IF_KUNIT int nmr_registrations_show(struct seq_file *m, void *unused)
 {
-	struct nmr_owner *o;
-	struct nmr_reg *r;
-	unsigned int bkt;
-
-	mutex_lock(&nmr_lock);
-	hash_for_each(nmr_owners, bkt, o, node)
-		list_for_each_entry(r, &o->regs, all_node)
-			nmr_show_reg(m, r);
-	mutex_unlock(&nmr_lock);
-	return 0;
+	return nmr_show_each(m, nmr_show_reg);
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_registrations_show);
 DEFINE_SHOW_ATTRIBUTE(nmr_registrations);
 
-/* The lines of the bindings file for client @r's bindings. nmr_lock held. */
+/*
+ * The lines of the bindings file for @r's bindings, if @r is a client: each
+ * binding has exactly one. nmr_lock held.
+ */
 static void nmr_show_client_bindings(struct seq_file *m, const struct nmr_reg *r)
 {
 	unsigned long now = jiffies, flags, pending;
@@ -75,6 +84,8 @@ static void nmr_show_client_bindings(struct seq_file *m, const struct nmr_reg *r
 	struct nmr_side *s;
 	int i;
 
+	if (r->role != NMR_CLIENT)
+		return;
 	list_for_each_entry(s, &r->bindings[NMR_CLIENT], node) {
 		b = nmr_side_binding(s, NMR_CLIENT);
 		pending = 0;
@@ -96,17 +107,7 @@ static void nmr_show_client_bindings(struct seq_file *m, const struct nmr_reg *r
 
 VISIBLE_IF_KUNIT int nmr_bindings_show(struct seq_file *m, void *unused)
 {
-	struct nmr_owner *o;
-	struct nmr_reg *r;
-	unsigned int bkt;
-
-	mutex_lock(&nmr_lock);
-	hash_for_each(nmr_owners, bkt, o, node)
-		list_for_each_entry(r, &o->regs, all_node)
-			if (r->role == NMR_CLIENT)	/* each binding has exactly one client */
-				nmr_show_client_bindings(m, r);
-	mutex_unlock(&nmr_lock);
-	return 0;
+	return nmr_show_each(m, nmr_show_client_bindings);
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_bindings_show);
 DEFINE_SHOW_ATTRIBUTE(nmr_bindings);
