@@ -113,7 +113,13 @@ static const struct nmr_provider_characteristics idp_pc = {
 
 #define IDP_PROVIDERS	63	/* each client takes 64 ids: its own, one per binding */
 #define IDP_KEPT	80
-#define IDP_CHURN	60
+/*
+ * Cycles per churning thread. With the identity hash about one call in four
+ * failed, so 48 calls miss the bug with odds of about 1e-6. More would make
+ * the case outlast the debug kernels' 30-s hung-task check on the insmod
+ * thread that waits for it: with 60 it took 38-39 s on the 7.3 debug kernel.
+ */
+#define IDP_CHURN	24
 
 /* fn for tasync_start(): register and deregister clients; counts the failures. */
 static int idp_churn(void *arg)
